@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tandem.access.roles import Role
+from tandem.tenancy.models import Organization
+
+PARTNER_ROLES = [
+    (role.value, role.label)
+    for role in (
+        Role.POLICE_OFFICER,
+        Role.PROSECUTOR,
+        Role.DEFENDER,
+        Role.CASE_MANAGER,
+        Role.PROJECT_MANAGER,
+    )
+]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="The partner system that will use it, e.g. “Records system”."
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), to_field_name="public_id"
+    )
+    role = forms.ChoiceField(choices=PARTNER_ROLES, help_text="What the system may see.")
+
+    def __init__(self, *args: Any, site_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(site_id=site_id)  # type: ignore[attr-defined]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from tandem.accounts.middleware import LAST_SEEN_KEY, MFA_OK_KEY, STARTED_KEY
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """The 12-hour limit counts from sign-in; the session is being written anyway."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = time.time()
+    request.session[STARTED_KEY] = now
+    request.session[LAST_SEEN_KEY] = now
+    if is_mfa_enabled(user):
+        request.session[MFA_OK_KEY] = True

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.access.roles import Role
+from tandem.accounts.models import ApiToken, User
+from tandem.audit.services import audit_record
+from tandem.tenancy.models import Organization
+
+TOKEN_PREFIX = "tdm_"
+
+
+def api_token_digest(secret: str) -> str:
+    # The secret carries 256 random bits, so a fast hash is enough (no dictionary to guess).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(
+    *, actor: User, organization: Organization, role: str, name: str
+) -> tuple[ApiToken, str]:
+    """Create a token; returns it with the secret, which is never stored or shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the system that will use this token."})
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    kinds = Role(role).organization_kinds
+    if kinds and organization.kind not in kinds:
+        raise ValidationError(
+            {"role": f"A {Role(role).label.lower()} token cannot belong to {organization}."}
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        site=organization.site,
+        organization=organization,
+        role=role,
+        name=name,
+        prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
+        digest=api_token_digest(secret),
+        created_by=actor,
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        site=organization.site,
+        action="api_token.issued",
+        target=token,
+        detail={"organization": str(organization.public_id), "role": role, "name": name},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ValidationError("This token is already revoked.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, site=token.site_id, action="api_token.revoked", target=token)
+    return token

@@ -1,0 +1,62 @@
+"""How the API knows who is calling: a signed-in member's session (the browser) or a
+partner system's bearer token. Either way the result is a Viewer for the access decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from tandem.access.roles import Role
+from tandem.access.viewer import Viewer
+from tandem.accounts.models import ApiToken
+from tandem.accounts.services import TOKEN_PREFIX, api_token_digest
+from tandem.audit.services import audit_read
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "A partner system's token, issued by a site administrator."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Viewer | None:
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        row = (
+            ApiToken.objects.select_related("organization")
+            .filter(digest=api_token_digest(token), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return None
+        viewer = Viewer(
+            site_id=row.site_id,
+            organization_id=row.organization_id,
+            organization_kind=row.organization.kind,
+            role=Role(row.role),
+            api_token_id=row.pk,
+            label=f"token:{row.name}",
+        )
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+            audit_read(
+                viewer=viewer,
+                action="api_token.used",
+                target=row,
+                detail={"method": request.method, "path": request.path[:200]},
+            )
+        return viewer
+
+
+class MemberSessionAuth(APIKeyCookie):
+    """The browser's session; the member's current site decides what they see."""
+
+    param_name = "sessionid"
+    openapi_description = "A signed-in member's session (the browser)."
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return getattr(request, "viewer", None)

@@ -1,0 +1,105 @@
+"""Tandem's API, version 1, under /api/v1/. Operations call selectors and services only."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Schema
+
+from tandem.access.decisions import default_purpose
+from tandem.access.errors import OutOfScope
+from tandem.access.roles import Category
+from tandem.access.viewer import Viewer
+from tandem.api.auth import MemberSessionAuth, TokenAuth
+from tandem.api.schemas import (
+    EnrollmentOut,
+    ErrorOut,
+    MeOut,
+    NameOut,
+    PersonOut,
+    PersonSummaryOut,
+)
+from tandem.people.selectors import person_get, person_list
+from tandem.tenancy.models import Organization
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description=(
+        "Case coordination for LEAD sites. Every operation answers under the access decision; "
+        "a record outside the caller's scope answers 404, exactly like one that does not exist."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), MemberSessionAuth()],
+)
+
+UNAUTHORIZED = {401: ErrorOut}
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer = request.auth  # type: ignore[attr-defined]
+    assert isinstance(viewer, Viewer)
+    return viewer
+
+
+@api.get("/me", response={200: MeOut, **UNAUTHORIZED}, tags=["identity"])
+def me(request: HttpRequest) -> MeOut:
+    """Who the API sees: the member or partner system, its site, organisation and role."""
+    viewer = _viewer(request)
+    organization = Organization.objects.select_related("site").get(pk=viewer.organization_id)
+    return MeOut(
+        principal=viewer.label,
+        kind="token" if viewer.api_token_id else "member",
+        site=organization.site.public_id,
+        organization=organization.public_id,
+        role=viewer.role.value,
+    )
+
+
+class PeopleQuery(Schema):
+    q: str = ""
+
+
+@api.get("/people", response={200: list[PersonSummaryOut], **UNAUTHORIZED}, tags=["people"])
+def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSummaryOut]:
+    """People whose identity the caller may see, at most 50, optionally matching `q`."""
+    rows = person_list(viewer=_viewer(request), query=filters.q[:100])
+    return [
+        PersonSummaryOut(
+            id=person.public_id,
+            display_name=person.display_name,
+            enrollment_status=getattr(person, "enrollment_status", None),
+        )
+        for person in rows
+    ]
+
+
+@api.get(
+    "/people/{person_id}",
+    response={200: PersonOut, 404: ErrorOut, **UNAUTHORIZED},
+    tags=["people"],
+)
+def person(request: HttpRequest, person_id: UUID) -> PersonOut:
+    """One person, showing only the categories the caller may see."""
+    viewer = _viewer(request)
+    purpose = default_purpose(viewer.role)
+    if purpose is None:
+        raise OutOfScope("Not found")
+    record = person_get(viewer=viewer, public_id=person_id, purpose=purpose)
+    out = PersonOut(id=record.person.public_id, categories=sorted(record.categories))
+    if Category.IDENTITY in record.categories:
+        out.display_name = record.person.display_name
+        out.date_of_birth = record.person.date_of_birth_display
+        out.names = [
+            NameOut(kind=n.kind, given_name=n.given_name, family_name=n.family_name)
+            for n in record.names
+        ]
+    if record.enrollment is not None:
+        out.enrollment = EnrollmentOut(
+            status=record.enrollment.status,
+            provider=record.enrollment.provider.name,
+            on_call_phone=record.enrollment.provider.on_call_phone,
+            enrolled_on=record.enrollment.enrolled_on.isoformat(),
+        )
+    return out

@@ -1,0 +1,323 @@
+"""A fictional LEAD site for trials and tests. Everything here is invented; the same seed and
+the same reference date always give the same data."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tandem.access.roles import Role
+from tandem.accounts.models import User
+from tandem.casework.models import Enrollment
+from tandem.casework.services import enrollment_create
+from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
+from tandem.people.services import IdentifierInput, NameInput, person_create
+from tandem.tenancy.models import Membership, Organization, Site
+from tandem.tenancy.services import membership_create, organization_create, site_create
+
+DEMO_PASSWORD = "walk-beside-me-2026"
+DEMO_SITE_SLUG = "harbor-city"
+SECOND_SITE_SLUG = "riverside"
+
+ORGANIZATIONS = [
+    # (key, name, kind, part 2, on-call phone)
+    ("police", "Harbor City Police Department", "police", False, ""),
+    ("prosecutor", "Harbor County Prosecuting Attorney", "prosecutor", False, ""),
+    ("defender", "Harbor County Public Defender", "defender", False, ""),
+    ("bridgeway", "Bridgeway Case Management", "case_management", False, "555-0142"),
+    ("northside", "Northside Recovery Services", "case_management", True, "555-0177"),
+    ("project", "Harbor City LEAD Project Office", "project_office", False, ""),
+    ("evaluation", "Harbor University Evaluation Team", "evaluation", False, ""),
+    ("community", "Downtown Merchants Association", "community", False, ""),
+    ("jail", "Harbor County Jail", "jail", False, ""),
+    ("court", "Harbor Municipal Court", "court", False, ""),
+    ("national", "LEAD National Support", "national", False, ""),
+]
+
+USERS = [
+    # (username, first, last, role, organisation key)
+    ("casemanager", "Alma", "Reyes", Role.CASE_MANAGER, "bridgeway"),
+    ("supervisor", "Dana", "Whitfield", Role.CM_SUPERVISOR, "bridgeway"),
+    ("outreach", "Marcus", "Bell", Role.OUTREACH_WORKER, "bridgeway"),
+    ("northside-cm", "Priya", "Natarajan", Role.CASE_MANAGER, "northside"),
+    ("projectmanager", "Ruth", "Okafor", Role.PROJECT_MANAGER, "project"),
+    ("officer", "Sam", "Kowalski", Role.POLICE_OFFICER, "police"),
+    ("sergeant", "Lena", "Ortiz", Role.POLICE_SERGEANT, "police"),
+    ("prosecutor", "Glen", "Harper", Role.PROSECUTOR, "prosecutor"),
+    ("defender", "Imani", "Brooks", Role.DEFENDER, "defender"),
+    ("evaluator", "Tomás", "Lindqvist", Role.EVALUATOR, "evaluation"),
+    ("pcg", "Council Member", "Avery", Role.PCG_MEMBER, "project"),
+    ("siteadmin", "Jo", "Mensah", Role.SITE_ADMIN, "project"),
+    ("national", "Kim", "Delacroix", Role.NATIONAL_SUPPORT, "national"),
+]
+
+GIVEN_NAMES = [
+    ("Robert", "Bobby"),
+    ("William", "Billy"),
+    ("James", "Jimmy"),
+    ("Michael", "Mikey"),
+    ("Elizabeth", "Liz"),
+    ("Katherine", "Kat"),
+    ("Jennifer", "Jen"),
+    ("Anthony", "Tony"),
+    ("Christopher", "Chris"),
+    ("Margaret", "Peggy"),
+    ("Richard", "Rick"),
+    ("Deborah", "Debbie"),
+    ("Joseph", "Joe"),
+    ("Patricia", "Trish"),
+    ("Daniel", "Danny"),
+    ("Theresa", "Terry"),
+    ("Luis", ""),
+    ("Marisol", ""),
+    ("DeShawn", "Shawn"),
+    ("Keisha", ""),
+    ("Nguyen", ""),
+    ("Tyrone", "Ty"),
+    ("Samantha", "Sam"),
+    ("Jesús", "Chuy"),
+    ("Alejandra", "Ale"),
+    ("Raymond", "Ray"),
+    ("Donna", ""),
+    ("Lakota", ""),
+    ("Mei", ""),
+    ("Francisco", "Pancho"),
+]
+FAMILY_NAMES = [
+    "Johnson",
+    "Martinez",
+    "Williams",
+    "Nguyen",
+    "Brown",
+    "Garcia",
+    "Jones",
+    "Thompson",
+    "Begay",
+    "Washington",
+    "Lopez",
+    "Kim",
+    "Davis",
+    "Hernandez",
+    "Wilson",
+    "Jackson",
+    "Yazzie",
+    "Moore",
+    "Rodriguez",
+    "Tran",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Allen",
+]
+STREET_NAMES = ["Red", "Slim", "Tex", "Doc", "Smiley", "Boots", "Lucky", "Sunny", "Dutch"]
+DESCRIPTIONS = [
+    "Man in his 40s, grey beard, often near the ferry terminal with a shopping cart.",
+    "Woman in her 30s, red backpack, usually at the Fifth Street bus shelter.",
+    "Older man with a cane, sleeps behind the library.",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    role: str
+    organization: str
+    site: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    created: bool
+    logins: list[DemoLogin]
+    people: int
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(m.user.username, m.get_role_display(), m.organization.name, m.site.name)
+        for m in _demo_memberships()
+    ]
+
+
+def _demo_memberships() -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(site__slug__in=[DEMO_SITE_SLUG, SECOND_SITE_SLUG])
+        .select_related("user", "organization", "site")
+        .order_by("site__name", "role", "user__username")
+    )
+
+
+@transaction.atomic
+def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) -> DemoResult:
+    """Create the demo sites unless they exist. Idempotent: a second run changes nothing."""
+    if Site.objects.filter(slug=DEMO_SITE_SLUG).exists():
+        return DemoResult(
+            False, demo_logins(), Person.objects.filter(site__slug=DEMO_SITE_SLUG).count()
+        )
+    rng = random.Random(seed)  # noqa: S311  (synthetic data, not secrets)
+    today = today or timezone.localdate()
+    site = site_create(
+        actor=None,
+        name="Harbor City LEAD",
+        slug=DEMO_SITE_SLUG,
+        time_zone="America/Los_Angeles",
+        stage=Site.Stage.OPERATING,
+    )
+    Site.objects.filter(pk=site.pk).update(shares_national_aggregates=True)
+    orgs = {
+        key: organization_create(
+            actor=None, site=site, name=name, kind=kind, is_part2_program=part2, on_call_phone=phone
+        )
+        for key, name, kind, part2, phone in ORGANIZATIONS
+    }
+    users: dict[str, User] = {}
+    for username, first, last, role, org_key in USERS:
+        user = _user(username, first, last)
+        membership_create(actor=None, user=user, organization=orgs[org_key], role=role)
+        users[username] = user
+
+    second = site_create(
+        actor=None,
+        name="Riverside LEAD",
+        slug=SECOND_SITE_SLUG,
+        time_zone="America/Denver",
+        stage=Site.Stage.PILOT,
+    )
+    second_provider = organization_create(
+        actor=None,
+        site=second,
+        name="Riverside Outreach Collective",
+        kind="case_management",
+        on_call_phone="555-0190",
+    )
+    organization_create(actor=None, site=second, name="Riverside Police", kind="police")
+    riverside_cm = _user("riverside-cm", "Noor", "Haddad")
+    membership_create(
+        actor=None, user=riverside_cm, organization=second_provider, role=Role.CASE_MANAGER
+    )
+
+    case_managers = {
+        "bridgeway": [users["casemanager"], users["outreach"]],
+        "northside": [users["northside-cm"]],
+    }
+    for index in range(people):
+        person = _person(rng, site, orgs, index)
+        _maybe_enroll(rng, person, orgs, case_managers, today)
+    for index in range(max(people // 6, 3)):
+        person = _person(rng, second, {"police": None}, index)
+        if rng.random() < 0.6:
+            enrollment_create(
+                actor=None,
+                person=person,
+                provider=second_provider,
+                case_manager=riverside_cm,
+                enrolled_on=today - timedelta(days=rng.randint(10, 400)),
+                last_substantive_contact_on=today - timedelta(days=rng.randint(0, 30)),
+            )
+    return DemoResult(True, demo_logins(), people)
+
+
+def _user(username: str, first: str, last: str) -> User:
+    user = User(username=username, first_name=first, last_name=last)
+    user.set_password(DEMO_PASSWORD)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def _person(
+    rng: random.Random, site: Site, orgs: Mapping[str, Organization | None], index: int
+) -> Person:
+    if rng.random() < 0.04:
+        # Someone known only by sight, referred before anyone learned a name.
+        return person_create(actor=None, site=site, description=rng.choice(DESCRIPTIONS))
+    given, nickname = rng.choice(GIVEN_NAMES)
+    family = rng.choice(FAMILY_NAMES)
+    roll = rng.random()
+    if roll < 0.2:
+        dob, precision = None, Person.DobPrecision.UNKNOWN
+    elif roll < 0.3:
+        dob, precision = date(rng.randint(1955, 2004), 1, 1), Person.DobPrecision.YEAR
+    else:
+        dob = date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        precision = Person.DobPrecision.EXACT
+    names = []
+    if nickname and rng.random() < 0.6:
+        names.append(NameInput(PersonName.Kind.NICKNAME, given_name=nickname))
+    if rng.random() < 0.25:
+        names.append(
+            NameInput(PersonName.Kind.ALIAS, given_name=given, family_name=rng.choice(FAMILY_NAMES))
+        )
+    if rng.random() < 0.15:
+        names.append(NameInput(PersonName.Kind.NICKNAME, given_name=rng.choice(STREET_NAMES)))
+    identifiers = []
+    police = orgs.get("police")
+    if rng.random() < 0.55:
+        identifiers.append(
+            IdentifierInput(Identifier.Kind.POLICE_ID, f"HPD-{rng.randint(100000, 999999)}", police)
+        )
+    if rng.random() < 0.3:
+        identifiers.append(
+            IdentifierInput(Identifier.Kind.HMIS, f"HMIS{rng.randint(10**6, 10**7 - 1)}")
+        )
+    race_roll = rng.random()
+    if race_roll < 0.12:
+        race = ["declined"]
+    elif race_roll < 0.2:
+        race = []
+    else:
+        choices = [key for key in RACE_CHOICES if key not in {"declined", "other"}]
+        race = rng.sample(choices, k=2 if rng.random() < 0.1 else 1)
+    return person_create(
+        actor=None,
+        site=site,
+        given_name=given,
+        family_name=family,
+        preferred_name=nickname if nickname and rng.random() < 0.3 else "",
+        date_of_birth=dob,
+        dob_precision=precision,
+        race=race,
+        ethnicity=rng.choice(list(Person.Ethnicity.values)),
+        gender=rng.choices(list(Person.Gender.values), weights=[30, 50, 3, 2, 2, 1, 8, 4], k=1)[0],
+        names=names,
+        identifiers=identifiers,
+    )
+
+
+def _maybe_enroll(
+    rng: random.Random,
+    person: Person,
+    orgs: dict[str, Organization],
+    case_managers: dict[str, list[User]],
+    today: date,
+) -> None:
+    roll = rng.random()
+    if roll > 0.7:
+        return  # referred or looked up, not (yet) enrolled
+    provider_key = "bridgeway" if roll < 0.55 else "northside"
+    status = rng.choices(
+        [Enrollment.Status.ACTIVE, Enrollment.Status.INACTIVE, Enrollment.Status.EXITED],
+        weights=[70, 20, 10],
+        k=1,
+    )[0]
+    enrolled_on = today - timedelta(days=rng.randint(14, 700))
+    last_contact = None
+    if rng.random() < 0.9:
+        gap = rng.randint(0, 25) if status == Enrollment.Status.ACTIVE else rng.randint(31, 120)
+        last_contact = max(enrolled_on, today - timedelta(days=gap))
+    enrollment_create(
+        actor=None,
+        person=person,
+        provider=orgs[provider_key],
+        case_manager=rng.choice(case_managers[provider_key]),
+        enrolled_on=enrolled_on,
+        status=status,
+        last_substantive_contact_on=last_contact,
+    )

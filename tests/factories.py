@@ -1,0 +1,126 @@
+"""Factories for tests. They write rows directly (no audit) to set the scene; the behaviour
+under test always goes through services and selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from tandem.access.roles import Role
+from tandem.accounts.models import User
+from tandem.casework.models import Enrollment
+from tandem.people.models import Person, PersonName
+from tandem.tenancy.models import Membership, Organization, Site
+
+PASSWORD = "correct horse battery staple"
+
+ROLE_ORGANIZATION_KIND = {
+    Role.CASE_MANAGER: "case_management",
+    Role.CM_SUPERVISOR: "case_management",
+    Role.OUTREACH_WORKER: "case_management",
+    Role.PROJECT_MANAGER: "project_office",
+    Role.POLICE_OFFICER: "police",
+    Role.POLICE_SERGEANT: "police",
+    Role.PROSECUTOR: "prosecutor",
+    Role.DEFENDER: "defender",
+    Role.EVALUATOR: "evaluation",
+    Role.PCG_MEMBER: "project_office",
+    Role.SITE_ADMIN: "project_office",
+    Role.NATIONAL_SUPPORT: "national",
+}
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Test LEAD {n}")
+    slug = factory.Sequence(lambda n: f"test-lead-{n}")
+    time_zone = "America/Los_Angeles"
+    stage = Site.Stage.OPERATING
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = "case_management"
+    on_call_phone = "555-0100"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+def member(
+    role: Role,
+    *,
+    site: Site | None = None,
+    organization: Organization | None = None,
+    username: str | None = None,
+) -> User:
+    """A user holding `role` at `site` (a new site if none), in a fitting organisation."""
+    if organization is None:
+        site = site or SiteFactory()
+        organization = OrganizationFactory(site=site, kind=ROLE_ORGANIZATION_KIND[role])
+    kwargs = {"username": username} if username else {}
+    user = UserFactory(**kwargs)
+    Membership.objects.create(
+        user=user, site=organization.site, organization=organization, role=role
+    )
+    return user
+
+
+def add_totp(user: User) -> str:
+    """Give `user` an authenticator app; returns the TOTP secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    site = factory.SubFactory(SiteFactory)
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    date_of_birth = dt.date(1980, 5, 17)
+    dob_precision = Person.DobPrecision.EXACT
+    race = factory.LazyFunction(lambda: ["declined"])
+
+
+class PersonNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PersonName
+
+    person = factory.SubFactory(PersonFactory)
+    kind = PersonName.Kind.NICKNAME
+    given_name = "Smiley"
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    person = factory.SubFactory(PersonFactory)
+    site = factory.SelfAttribute("person.site")
+    provider = factory.SubFactory(OrganizationFactory, site=factory.SelfAttribute("..person.site"))
+    status = Enrollment.Status.ACTIVE
+    enrolled_on = dt.date(2026, 1, 5)
