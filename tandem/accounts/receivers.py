@@ -8,6 +8,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from tandem.accounts.middleware import LAST_SEEN_KEY, MFA_OK_KEY, STARTED_KEY
+from tandem.tenancy.middleware import SESSION_SITE_KEY
+from tandem.tenancy.models import Membership
 
 
 @receiver(user_logged_in)
@@ -20,3 +22,11 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
     request.session[LAST_SEEN_KEY] = now
     if is_mfa_enabled(user):
         request.session[MFA_OK_KEY] = True
+    # A member of exactly one site starts there; others choose (tenancy:choose).
+    sites = list(
+        Membership.objects.filter(user=user, is_active=True).values_list(
+            "site__public_id", flat=True
+        )[:2]
+    )
+    if len(sites) == 1:
+        request.session[SESSION_SITE_KEY] = str(sites[0])

@@ -101,7 +101,7 @@ def audit_read(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _append(
     *,
     actor_id: int | None,

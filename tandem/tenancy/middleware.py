@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from tandem.access.viewer import Viewer
 from tandem.core.requests import AuthedRequest
@@ -38,4 +40,9 @@ class CurrentSiteMiddleware:
             if current is not None:
                 request.membership = current
                 request.viewer = Viewer.from_membership(current)
-        return self.get_response(request)
+                # Dates and times on every page are the site's local ones.
+                timezone.activate(zoneinfo.ZoneInfo(current.site.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
