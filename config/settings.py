@@ -246,13 +246,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = LOCAL
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
+# Mail: printed to the console on local runs; SMTP (TLS by default) everywhere else.
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TANDEM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        )
+            "TANDEM_EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if LOCAL
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
     }
 }
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("TANDEM_SMTP_HOST", "localhost"),
+        "port": int(os.environ.get("TANDEM_SMTP_PORT", "587")),
+        "username": os.environ.get("TANDEM_SMTP_USER", ""),
+        "password": os.environ.get("TANDEM_SMTP_PASSWORD", ""),
+        "use_tls": env_bool("TANDEM_SMTP_TLS", default=True),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_FROM_EMAIL", "tandem@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
