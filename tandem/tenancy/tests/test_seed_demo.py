@@ -1,0 +1,105 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from tandem.access.roles import Role
+from tandem.audit.verification import audit_chain_verify
+from tandem.casework.models import Enrollment
+from tandem.people.models import Person, PersonName
+from tandem.tenancy.demo import DEMO_SITE_SLUG, SECOND_SITE_SLUG, seed_demo
+from tandem.tenancy.models import Membership
+
+TODAY = dt.date(2026, 11, 1)
+
+
+def snapshot() -> list[tuple]:
+    people = Person.objects.filter(site__slug=DEMO_SITE_SLUG).order_by("pk")
+    return [
+        (
+            p.given_name,
+            p.family_name,
+            p.preferred_name,
+            p.date_of_birth,
+            p.dob_precision,
+            tuple(p.race),
+            p.ethnicity,
+            p.gender,
+            tuple(sorted((n.kind, n.given_name, n.family_name) for n in p.names.all())),
+            tuple(sorted((i.kind, i.value) for i in p.identifiers.all())),
+            tuple(
+                sorted(
+                    (e.status, e.enrolled_on, e.provider.name, e.case_manager.username)
+                    for e in p.enrollments.all()
+                )
+            ),
+        )
+        for p in people
+    ]
+
+
+def seeded(seed: int, people: int) -> list[tuple]:
+    """Seed inside a transaction that is rolled back, and return what was created."""
+    with transaction.atomic():
+        seed_demo(seed=seed, people=people, today=TODAY)
+        rows = snapshot()
+        transaction.set_rollback(True)
+    assert not Person.objects.exists()
+    return rows
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_people():
+    first = seeded(7, 40)
+
+    again = seeded(7, 40)
+
+    assert again == first
+    assert len(first) == 40
+
+
+@pytest.mark.django_db
+def test_another_seed_gives_other_people():
+    assert seeded(7, 40) != seeded(8, 40)
+
+
+@pytest.mark.django_db
+def test_demo_has_a_member_of_every_role_and_a_second_site():
+    seed_demo(people=30, today=TODAY)
+
+    roles = set(Membership.objects.filter(site__slug=DEMO_SITE_SLUG).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    second = Membership.objects.get(site__slug=SECOND_SITE_SLUG)
+    assert second.role == Role.CASE_MANAGER
+
+
+@pytest.mark.django_db
+def test_demo_people_look_like_a_lead_caseload():
+    seed_demo(people=120, today=TODAY)
+    people = Person.objects.filter(site__slug=DEMO_SITE_SLUG)
+
+    assert people.filter(date_of_birth__isnull=True).exists()
+    assert people.filter(dob_precision=Person.DobPrecision.YEAR).exists()
+    assert people.filter(identifiers__isnull=True).exists()
+    assert PersonName.objects.filter(kind=PersonName.Kind.NICKNAME).exists()
+    assert PersonName.objects.filter(kind=PersonName.Kind.ALIAS).exists()
+    assert people.filter(race=["declined"]).exists()
+    assert people.filter(gender=Person.Gender.DECLINED).exists()
+    statuses = set(Enrollment.objects.values_list("status", flat=True))
+    assert statuses == {"active", "inactive", "exited"}
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing_and_keeps_the_audit_chain_intact(capsys):
+    call_command("seed_demo", "--people", "20", "--today", "2026-11-01")
+    count = Person.objects.count()
+
+    call_command("seed_demo", "--people", "20")
+    output = capsys.readouterr().out
+
+    assert Person.objects.count() == count
+    assert "already exist; nothing changed" in output
+    assert "casemanager" in output
+    assert "riverside-cm" in output
+    assert audit_chain_verify().ok
