@@ -150,7 +150,7 @@ def _demo_memberships() -> QuerySet[Membership]:
     return (
         Membership.objects.filter(site__slug__in=[DEMO_SITE_SLUG, SECOND_SITE_SLUG])
         .select_related("user", "organization", "site")
-        .order_by("site__name", "role", "user__username")
+        .order_by("pk")
     )
 
 
@@ -201,6 +201,16 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
     riverside_cm = _user("riverside-cm", "Noor", "Haddad")
     membership_create(
         actor=None, user=riverside_cm, organization=second_provider, role=Role.CASE_MANAGER
+    )
+    # A regional coordinator who works at both sites and switches between them.
+    second_office = organization_create(
+        actor=None, site=second, name="Riverside LEAD Project Office", kind="project_office"
+    )
+    membership_create(
+        actor=None,
+        user=users["projectmanager"],
+        organization=second_office,
+        role=Role.PROJECT_MANAGER,
     )
 
     case_managers = {
