@@ -26,13 +26,17 @@ from tandem.access.viewer import Viewer
 
 class Subject(Protocol):
     """What the decision needs to know about a person. Selectors annotate
-    `holding_organization_id` (the provider holding the current enrollment, or None)."""
+    `holding_organization_id` (the provider holding the current enrollment, or None) and
+    `holder_is_part2` (whether that provider is a 42 CFR Part 2 programme)."""
 
     @property
     def site_id(self) -> int: ...
 
     @property
     def holding_organization_id(self) -> int | None: ...
+
+    @property
+    def holder_is_part2(self) -> bool | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +96,15 @@ def decide(*, viewer: Viewer, person: Subject, category: Category, purpose: Purp
     if role in CASE_MANAGEMENT_ROLES:
         if person.holding_organization_id == viewer.organization_id:
             return Decision(True, "Your organisation holds this participant's enrollment.")
+        if category is Category.ENROLLMENT and person.holder_is_part2:
+            return _part2_enrollment_refusal()
         if category in OTHER_PROVIDER_CATEGORIES:
             return Decision(True, "Participants of the site: who they are and whom to call.")
         return Decision(False, "Another provider holds this participant's enrollment.")
     if role in CONSENT_DEPENDENT_ROLES:
         return _consent_decision(viewer=viewer, person=person, category=category)
+    if category is Category.ENROLLMENT and person.holder_is_part2:
+        return _part2_enrollment_refusal()
     return Decision(True, f"A {role.label.lower()} sees {category.label.lower()} site-wide.")
 
 
@@ -106,6 +114,16 @@ def allowed_categories(*, viewer: Viewer, person: Subject, purpose: Purpose) -> 
         category
         for category in Category
         if decide(viewer=viewer, person=person, category=category, purpose=purpose)
+    )
+
+
+def _part2_enrollment_refusal() -> Decision:
+    # 42 CFR 2.13(c): even the fact that someone is a patient of a Part 2 programme may be
+    # disclosed only with written consent; this version records none.
+    return Decision(
+        False,
+        "A 42 CFR Part 2 programme holds this enrollment; only a consent naming your "
+        "organisation would allow you to see it.",
     )
 
 

@@ -25,6 +25,7 @@ def people_in_scope(site_id: int) -> QuerySet[Person]:
     )
     return Person.objects.filter(site_id=site_id).annotate(
         holding_organization_id=Subquery(open_enrollment.values("provider_id")[:1]),
+        holder_is_part2=Subquery(open_enrollment.values("provider__is_part2_program")[:1]),
         enrollment_status=Subquery(open_enrollment.values("status")[:1]),
     )
 
@@ -35,6 +36,7 @@ class HeldPerson:
 
     site_id: int
     holding_organization_id: int | None
+    holder_is_part2: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,16 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
     return PersonRecord(person, categories, names, identifiers, enrollment)
 
 
-def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Person]:
+@dataclass(frozen=True, slots=True)
+class PersonListItem:
+    """One search result: who, and their status only if the viewer may see enrollment."""
+
+    public_id: uuid.UUID
+    display_name: str
+    enrollment_status: str | None
+
+
+def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[PersonListItem]:
     """People whose identity the viewer may see, matching a plain name search."""
     if not can(viewer, Capability.FIND_PEOPLE):
         return []
@@ -98,13 +109,22 @@ def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Per
             | Q(preferred_name__icontains=query)
             | Q(pk__in=Subquery(alias_match.values("person_id")))
         )
-    rows = [
-        person
-        for person in people.order_by("family_name", "given_name", "pk")[:limit]
-        if decide(
-            viewer=viewer, person=cast(Subject, person), category=Category.IDENTITY, purpose=purpose
+    rows = []
+    for person in people.order_by("family_name", "given_name", "pk")[:limit]:
+        subject = cast(Subject, person)
+        if not decide(viewer=viewer, person=subject, category=Category.IDENTITY, purpose=purpose):
+            continue
+        sees_enrollment = decide(
+            viewer=viewer, person=subject, category=Category.ENROLLMENT, purpose=purpose
         )
-    ]
+        rows.append(
+            PersonListItem(
+                public_id=person.public_id,
+                display_name=person.display_name,
+                # people_in_scope() annotates the status.
+                enrollment_status=person.enrollment_status if sees_enrollment else None,  # type: ignore[attr-defined]
+            )
+        )
     audit_read(
         viewer=viewer,
         action="person.listed",
@@ -122,19 +142,29 @@ def caseload_for(*, viewer: Viewer) -> list[Enrollment]:
     enrollments = list(
         Enrollment.objects.filter(site_id=viewer.site_id, case_manager_id=viewer.user_id)
         .exclude(status=Enrollment.Status.EXITED)
-        .select_related("person")
+        .select_related("person", "provider")
         .order_by(F("last_substantive_contact_on").asc(nulls_first=True), "pk")
     )
     visible = []
     for enrollment in enrollments:
         # The open enrollment is the one that decides who holds the participant.
-        subject = HeldPerson(enrollment.person.site_id, enrollment.provider_id)
-        if decide(
-            viewer=viewer,
-            person=subject,
-            category=Category.ENROLLMENT,
-            purpose=Purpose.CARE_COORDINATION,
-        ):
+        subject = HeldPerson(
+            enrollment.person.site_id,
+            enrollment.provider_id,
+            enrollment.provider.is_part2_program,
+        )
+        # The caseload shows who (identity) and their status (enrollment).
+        shown = {
+            category
+            for category in (Category.IDENTITY, Category.ENROLLMENT)
+            if decide(
+                viewer=viewer,
+                person=subject,
+                category=category,
+                purpose=Purpose.CARE_COORDINATION,
+            )
+        }
+        if len(shown) == 2:
             visible.append(enrollment)
     audit_read(
         viewer=viewer,

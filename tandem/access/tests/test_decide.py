@@ -29,6 +29,7 @@ OTHER_PROVIDER = 11
 class Subject:
     site_id: int
     holding_organization_id: int | None
+    holder_is_part2: bool = False
 
 
 def viewer(role: Role, *, site: int = SITE, organization: int = PROVIDER) -> Viewer:
@@ -198,3 +199,34 @@ def test_only_roles_that_see_suppressed_figures_alone_may_skip_mfa():
     exempt = {role for role in Role if not role.requires_mfa}
 
     assert exempt == {Role.PCG_MEMBER, Role.NATIONAL_SUPPORT}
+
+
+@pytest.mark.parametrize(
+    ("role", "organization"),
+    [
+        (Role.CASE_MANAGER, OTHER_PROVIDER),
+        (Role.OUTREACH_WORKER, OTHER_PROVIDER),
+        (Role.PROJECT_MANAGER, 99),
+    ],
+)
+def test_enrollment_held_by_a_part2_programme_is_hidden_from_everyone_else(role, organization):
+    """42 CFR 2.13: that someone is a patient of a Part 2 programme is itself protected."""
+    decision = decide(
+        viewer=viewer(role, organization=organization),
+        person=Subject(SITE, PROVIDER, holder_is_part2=True),
+        category=Category.ENROLLMENT,
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+    assert not decision.allowed
+    assert "Part 2" in decision.reason
+
+
+def test_the_part2_programme_itself_sees_its_own_participant():
+    allowed = allowed_categories(
+        viewer=viewer(Role.CASE_MANAGER),
+        person=Subject(SITE, PROVIDER, holder_is_part2=True),
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+    assert allowed == frozenset(Category)

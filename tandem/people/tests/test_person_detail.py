@@ -131,3 +131,24 @@ def test_person_page_runs_a_bounded_number_of_queries(
         response = client.get(f"/people/{held_person.public_id}/")
 
     assert response.text.count("Alias") == names
+
+
+def test_participant_of_a_part2_programme_shows_no_enrollment_to_another_provider(
+    login, alice, site_a
+):
+    northside = OrganizationFactory(
+        site=site_a, name="Northside Recovery", kind="case_management", is_part2_program=True
+    )
+    person = PersonFactory(site=site_a, given_name="Tomas", family_name="Begay")
+    EnrollmentFactory(person=person, provider=northside)
+    client = login(alice)
+
+    detail = client.get(f"/people/{person.public_id}/")
+    listing = client.get("/people/", {"q": "Begay"})
+
+    assert detail.status_code == 200
+    assert "Tomas Begay" in detail.text
+    assert "Northside" not in detail.text
+    assert "Enrollment" not in detail.text
+    assert "Tomas Begay" in listing.text
+    assert "badge-active" not in listing.text
