@@ -40,7 +40,7 @@ run: install
 	@echo "WARNING: the demo does not enforce two-factor authentication. Never load real data into it."
 	@echo "Tandem demo on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	TANDEM_DEMO=1 TANDEM_DEMO_RELAX_MFA=1 $(BIN)/gunicorn config.wsgi:application \
-		--bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+		--bind $(HOST):$(PORT) --workers 2 --log-level warning
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -79,7 +79,9 @@ pytest: pytest-sqlite pytest-postgres
 test: lint types pytest
 
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@shopt -s nullglob; benches=(bench/*.py); \
+	if [ $${#benches[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	for b in "$${benches[@]}"; do echo "== $$b"; $(BIN)/python "$$b"; done
 
 clean:
 	rm -rf .venv .tools var .mypy_cache .ruff_cache

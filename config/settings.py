@@ -45,8 +45,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("TANDEM_CSRF_TRUSTED_ORIGINS")
 
-# The demo may relax MFA so that a trial needs no phone; every page then says so.
+# The demo may relax MFA so that a trial needs no phone; every page then says so. Outside a
+# demo, debug or test run the switch is refused outright.
 DEMO_RELAX_MFA = env_bool("TANDEM_DEMO_RELAX_MFA")
+if DEMO_RELAX_MFA and not LOCAL:
+    raise RuntimeError(
+        "TANDEM_DEMO_RELAX_MFA is only allowed together with TANDEM_DEMO=1: "
+        "two-factor authentication cannot be switched off on a real site."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tandem.audit.models import AuditChainHead, AuditEvent
-from tandem.audit.services import GENESIS_HASH, event_digest
+from tandem.audit.services import GENESIS_HASH, HEAD_PK, event_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
     last_seq = expected_seq - 1
     if head is None:
         if checked:

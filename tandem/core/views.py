@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, LEGAL_ROLES, POLICE_ROLES, Role
 from tandem.casework.selectors import (
+    CASELOAD_CAP,
     caseload_sizes,
     national_figures,
     on_call_contacts,
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in CASE_MANAGEMENT_ROLES:
         context["caseload"] = caseload_for(viewer=viewer)
         context["caseload_sizes"] = caseload_sizes(viewer=viewer)
+        context["caseload_cap"] = CASELOAD_CAP
         context["figures"] = site_figures(viewer=viewer)
         template = "core/home_case_management.html"
     elif role is Role.PROJECT_MANAGER:
