@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -253,7 +254,7 @@ WHITENOISE_USE_FINDERS = LOCAL
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Mail: printed to the console on local runs; SMTP (TLS by default) everywhere else.
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "TANDEM_EMAIL_BACKEND",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -50,13 +51,15 @@ class TokenAuth(HttpBearer):
 
 
 class MemberSessionAuth(APIKeyCookie):
-    """The browser's session; the member's current site decides what they see."""
+    """The browser's session; the member's current site decides what they see.
 
-    param_name = "sessionid"
+    Ninja's views are exempt from Django's CSRF middleware, so the CSRF check lives in
+    `APIKeyCookie._get_key`: it must not be overridden, or a POST from another site would
+    ride on the member's cookie. The session itself was already resolved by the middleware
+    (`request.viewer`), so the cookie's value is not used here."""
+
+    param_name = settings.SESSION_COOKIE_NAME
     openapi_description = "A signed-in member's session (the browser)."
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         return getattr(request, "viewer", None)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from ninja import Schema
@@ -7,6 +9,19 @@ from ninja import Schema
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationErrorItemOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(Schema):
+    """Ninja's answer to a request whose parameters do not fit the schema (status 422)."""
+
+    detail: list[ValidationErrorItemOut]
 
 
 class MeOut(Schema):
@@ -27,7 +42,7 @@ class EnrollmentOut(Schema):
     status: str
     provider: str
     on_call_phone: str
-    enrolled_on: str
+    enrolled_on: date
 
 
 class NameOut(Schema):

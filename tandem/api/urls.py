@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 
 from tandem.access.decisions import default_purpose
 from tandem.access.errors import OutOfScope
@@ -19,6 +19,7 @@ from tandem.api.schemas import (
     NameOut,
     PersonOut,
     PersonSummaryOut,
+    ValidationErrorOut,
 )
 from tandem.people.selectors import person_get, person_list
 from tandem.tenancy.models import Organization
@@ -34,7 +35,12 @@ api = NinjaAPI(
     auth=[TokenAuth(), MemberSessionAuth()],
 )
 
-UNAUTHORIZED = {401: ErrorOut}
+# Answers every operation can give besides its own: no or unknown credentials (401), and a
+# signed-in member whose role needs a second factor that is not set up yet (403, answered by
+# tandem.accounts.middleware.RequireMFAMiddleware before the API sees the request).
+REFUSED = {401: ErrorOut, 403: ErrorOut}
+# Parameters that do not fit the schema; ninja answers 422 with pydantic's error list.
+INVALID = {422: ValidationErrorOut}
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -43,7 +49,7 @@ def _viewer(request: HttpRequest) -> Viewer:
     return viewer
 
 
-@api.get("/me", response={200: MeOut, **UNAUTHORIZED}, tags=["identity"])
+@api.get("/me", response={200: MeOut, **REFUSED}, tags=["identity"])
 def me(request: HttpRequest) -> MeOut:
     """Who the API sees: the member or partner system, its site, organisation and role."""
     viewer = _viewer(request)
@@ -58,13 +64,19 @@ def me(request: HttpRequest) -> MeOut:
 
 
 class PeopleQuery(Schema):
-    q: str = ""
+    # PostgreSQL text cannot hold NUL, so a NUL in the query is refused here (422) rather
+    # than failing in the database (500).
+    q: str = Field("", max_length=100, pattern=r"^[^\x00]*$", description="Part of a name.")
 
 
-@api.get("/people", response={200: list[PersonSummaryOut], **UNAUTHORIZED}, tags=["people"])
+@api.get(
+    "/people",
+    response={200: list[PersonSummaryOut], **REFUSED, **INVALID},
+    tags=["people"],
+)
 def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSummaryOut]:
     """People whose identity the caller may see, at most 50, optionally matching `q`."""
-    rows = person_list(viewer=_viewer(request), query=filters.q[:100])
+    rows = person_list(viewer=_viewer(request), query=filters.q)
     return [
         PersonSummaryOut(
             id=person.public_id,
@@ -77,7 +89,7 @@ def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSumm
 
 @api.get(
     "/people/{person_id}",
-    response={200: PersonOut, 404: ErrorOut, **UNAUTHORIZED},
+    response={200: PersonOut, 404: ErrorOut, **REFUSED, **INVALID},
     tags=["people"],
 )
 def person(request: HttpRequest, person_id: UUID) -> PersonOut:
@@ -100,6 +112,6 @@ def person(request: HttpRequest, person_id: UUID) -> PersonOut:
             status=record.enrollment.status,
             provider=record.enrollment.provider.name,
             on_call_phone=record.enrollment.provider.on_call_phone,
-            enrolled_on=record.enrollment.enrolled_on.isoformat(),
+            enrolled_on=record.enrollment.enrolled_on,
         )
     return out

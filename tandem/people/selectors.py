@@ -98,7 +98,8 @@ def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Per
         return []
     purpose = Purpose.CARE_COORDINATION
     people = people_in_scope(viewer.site_id)
-    query = query.strip()
+    # NUL cannot be stored or compared in PostgreSQL text; it is never part of a name.
+    query = query.replace("\x00", "").strip()
     if query:
         alias_match = PersonName.objects.filter(person=OuterRef("pk")).filter(
             Q(given_name__icontains=query) | Q(family_name__icontains=query)

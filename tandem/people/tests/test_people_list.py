@@ -75,3 +75,13 @@ def test_people_list_runs_a_bounded_number_of_queries(
         response = client.get("/people/")
 
     assert response.text.count("badge-active") == rows
+
+
+def test_a_nul_byte_in_the_search_is_ignored(login, alice, site_a):
+    PersonFactory(site=site_a, given_name="Deborah", family_name="Yazzie")
+    client = login(alice)
+
+    response = client.get("/people/", {"q": "Yaz\x00zie"})
+
+    assert response.status_code == 200
+    assert "Deborah Yazzie" in response.text

@@ -14,7 +14,7 @@ from tandem.tenancy.models import Membership
 TODAY = dt.date(2026, 11, 1)
 
 
-def snapshot() -> list[tuple]:
+def snapshot() -> list[tuple[object, ...]]:
     people = Person.objects.filter(site__slug=DEMO_SITE_SLUG).order_by("pk")
     return [
         (
@@ -30,7 +30,12 @@ def snapshot() -> list[tuple]:
             tuple(sorted((i.kind, i.value) for i in p.identifiers.all())),
             tuple(
                 sorted(
-                    (e.status, e.enrolled_on, e.provider.name, e.case_manager.username)
+                    (
+                        e.status,
+                        e.enrolled_on,
+                        e.provider.name,
+                        getattr(e.case_manager, "username", ""),
+                    )
                     for e in p.enrollments.all()
                 )
             ),
@@ -39,7 +44,7 @@ def snapshot() -> list[tuple]:
     ]
 
 
-def seeded(seed: int, people: int) -> list[tuple]:
+def seeded(seed: int, people: int) -> list[tuple[object, ...]]:
     """Seed inside a transaction that is rolled back, and return what was created."""
     with transaction.atomic():
         seed_demo(seed=seed, people=people, today=TODAY)
