@@ -4,6 +4,7 @@ under test always goes through services and selectors."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -124,3 +125,23 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     provider = factory.SubFactory(OrganizationFactory, site=factory.SelfAttribute("..person.site"))
     status = Enrollment.Status.ACTIVE
     enrolled_on = dt.date(2026, 1, 5)
+
+
+def api_token(organization: Organization, role: Role, name: str = "Partner system"):
+    """A token acting in any role, written directly. The service issues partner roles only;
+    tests that need a token which can read a caseload set the scene with this."""
+    from tandem.accounts.models import ApiToken
+    from tandem.accounts.services import TOKEN_PREFIX, api_token_digest
+
+    secret = f"{TOKEN_PREFIX}{uuid.uuid4().hex}{uuid.uuid4().hex}"
+    creator = UserFactory()
+    token = ApiToken.objects.create(
+        site=organization.site,
+        organization=organization,
+        role=role,
+        name=name,
+        prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
+        digest=api_token_digest(secret),
+        created_by=creator,
+    )
+    return token, secret

@@ -9,13 +9,7 @@ from tandem.tenancy.models import Organization
 
 PARTNER_ROLES = [
     (role.value, role.label)
-    for role in (
-        Role.POLICE_OFFICER,
-        Role.PROSECUTOR,
-        Role.DEFENDER,
-        Role.CASE_MANAGER,
-        Role.PROJECT_MANAGER,
-    )
+    for role in (Role.POLICE_OFFICER, Role.POLICE_SERGEANT, Role.PROSECUTOR, Role.DEFENDER)
 ]
 
 

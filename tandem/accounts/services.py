@@ -8,11 +8,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.access.roles import Role
+from tandem.access.viewer import Viewer
 from tandem.accounts.models import ApiToken, User
-from tandem.audit.services import audit_record
+from tandem.audit.services import audit_read, audit_record
 from tandem.tenancy.models import Organization
 
 TOKEN_PREFIX = "tdm_"
+
+# The roles a site administrator may give a partner system. They see participant data only
+# where a release of information names their organisation. Tokens that would read a
+# caseload (a provider's own case-management system) are not issued here: a site
+# administrator sees configuration, never participant data, and must not be able to mint
+# a credential that does.
+PARTNER_TOKEN_ROLES = frozenset(
+    {Role.POLICE_OFFICER, Role.POLICE_SERGEANT, Role.PROSECUTOR, Role.DEFENDER}
+)
 
 
 def api_token_digest(secret: str) -> str:
@@ -28,8 +38,10 @@ def api_token_issue(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Name the system that will use this token."})
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a role."})
+    if role not in PARTNER_TOKEN_ROLES:
+        raise ValidationError(
+            {"role": "Tokens are issued for police, prosecutor and defender systems only."}
+        )
     kinds = Role(role).organization_kinds
     if kinds and organization.kind not in kinds:
         raise ValidationError(
@@ -66,3 +78,15 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, site=token.site_id, action="api_token.revoked", target=token)
     return token
+
+
+@transaction.atomic(savepoint=False)
+def api_token_record_use(*, token: ApiToken, viewer: Viewer, method: str, path: str) -> None:
+    """Every use of a token is audited, and the token shows when it was last used."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    audit_read(
+        viewer=viewer,
+        action="api_token.used",
+        target=token,
+        detail={"method": method, "path": path[:200]},
+    )

@@ -6,16 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from tandem.access.roles import Role
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import ApiToken
-from tandem.accounts.services import TOKEN_PREFIX, api_token_digest
-from tandem.audit.services import audit_read
+from tandem.accounts.services import TOKEN_PREFIX, api_token_digest, api_token_record_use
 
 
 class TokenAuth(HttpBearer):
@@ -39,14 +36,9 @@ class TokenAuth(HttpBearer):
             api_token_id=row.pk,
             label=f"token:{row.name}",
         )
-        with transaction.atomic():
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-            audit_read(
-                viewer=viewer,
-                action="api_token.used",
-                target=row,
-                detail={"method": request.method, "path": request.path[:200]},
-            )
+        api_token_record_use(
+            token=row, viewer=viewer, method=request.method or "", path=request.path
+        )
         return viewer
 
 

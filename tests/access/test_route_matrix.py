@@ -75,8 +75,9 @@ def scene(db):
         add_totp(user)
         users[role] = user
     admin = users[Role.SITE_ADMIN]
+    police = OrganizationFactory(site=site, kind="police", name="Police")
     token, _ = api_token_issue(
-        actor=admin, organization=provider, role=Role.CASE_MANAGER, name="Records"
+        actor=admin, organization=police, role=Role.POLICE_OFFICER, name="Records"
     )
     return {"site": site, "person": person, "users": users, "token": token}
 

@@ -9,11 +9,17 @@ import pytest
 
 from tandem.access.roles import Role
 from tandem.accounts.models import ApiToken, User
-from tandem.accounts.services import api_token_issue
+from tandem.accounts.services import PARTNER_TOKEN_ROLES, api_token_issue
 from tandem.casework.models import Enrollment
 from tandem.people.models import Person
 from tandem.tenancy.models import Organization
-from tests.factories import EnrollmentFactory, OrganizationFactory, PersonFactory, PersonNameFactory
+from tests.factories import (
+    EnrollmentFactory,
+    OrganizationFactory,
+    PersonFactory,
+    PersonNameFactory,
+    api_token,
+)
 
 IssueToken = Callable[[Organization, Role], tuple[ApiToken, str]]
 
@@ -28,12 +34,15 @@ def organization_of(user: User) -> Organization:
 
 @pytest.fixture
 def issue_token(admin) -> IssueToken:
-    """Issue a token through the service, as the site administrator would."""
+    """Issue a token through the service, as the site administrator would; a role the
+    service does not issue (a provider's own system) is written directly."""
 
     def _issue(organization: Organization, role: Role) -> tuple[ApiToken, str]:
-        return api_token_issue(
-            actor=admin, organization=organization, role=role, name=f"{role.label} system"
-        )
+        if role in PARTNER_TOKEN_ROLES:
+            return api_token_issue(
+                actor=admin, organization=organization, role=role, name=f"{role.label} system"
+            )
+        return api_token(organization, role, name=f"{role.label} system")
 
     return _issue
 
