@@ -61,7 +61,15 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
 
-MFA_SETUP_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/sites/")
+# allauth asks for the password again before an authenticator is added, so the
+# re-authentication page must stay reachable, or setting up a second factor loops forever.
+MFA_SETUP_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/logout/",
+    "/static/",
+    "/sites/",
+)
 
 
 class RequireMFAMiddleware:

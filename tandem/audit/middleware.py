@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,8 +17,23 @@ def client_ip(request: HttpRequest) -> str | None:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            address = canonical_ip(forwarded[-proxies])
+            if address is not None:
+                return address
+    return canonical_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def canonical_ip(value: str) -> str | None:
+    """`value` spelled as the database will return it, or None if it is not an address.
+    Anything else would fail to store (an inet column on PostgreSQL) or read back in another
+    spelling than the one the audit hash covered."""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        return None
+    return str(address)
 
 
 class AuditContextMiddleware:
