@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.tenancy.context_processors.current_site",
+                "tandem.accounts.context_processors.security_limits",
             ],
         },
     }
@@ -184,12 +185,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Tandem"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = LOCAL
 MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_FORMS = {"authenticate": "tandem.accounts.forms.LockoutAwareAuthenticateForm"}
 
 # Lock an account after repeated failures (CJIS 5.5.3: at most 5 attempts).
 AXES_FAILURE_LIMIT = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
+# allauth's own throttle must not answer before the lockout does (see AccountAdapter).
+ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,{AXES_FAILURE_LIMIT}/5m/key"}
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TANDEM_PROXY_COUNT", "0"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from axes.handlers.proxy import AxesProxyHandler
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -30,11 +32,12 @@ def on_login_failed(
 ) -> None:
     username = str(credentials.get("username") or credentials.get("login") or "")[:150]
     actor = get_user_model().objects.filter(username=username).first() if username else None
+    locked = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         actor=actor,
         actor_label=username,
         action="auth.login_failed",
-        detail={"reason": "wrong username or password"},
+        detail={"reason": "account locked" if locked else "wrong username or password"},
     )
 
 
@@ -67,6 +70,13 @@ def on_authenticator_reset(
     audit_record(actor=user, action="mfa.reset", detail={"type": authenticator.type})
 
 
+@receiver(account_signals.password_changed)
+@receiver(account_signals.password_set)
+@receiver(account_signals.password_reset)
+def on_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action="auth.password_changed")
+
+
 @receiver(mfa_signals.authentication_failed)
 def on_mfa_failed(
     sender: Any, request: Any, user: Any, authenticator: Any = None, **kwargs: Any
@@ -76,3 +86,9 @@ def on_mfa_failed(
         action="mfa.failed",
         detail={"type": getattr(authenticator, "type", "")},
     )
+    # A wrong second-factor code counts towards the account lockout like a wrong password
+    # (NIST SP 800-63B 5.2.2 asks for a hard limit on consecutive failed attempts).
+    if request is not None and not kwargs.get("reauthentication"):
+        AxesProxyHandler.user_login_failed(
+            sender, credentials={"username": user.get_username()}, request=request
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tandem.access.roles import Role
@@ -91,12 +90,6 @@ def test_skip_link_is_the_first_thing_the_keyboard_reaches(phone, screenshot):
     expect(phone.get_by_role("main")).to_be_focused()
 
 
-@pytest.mark.xfail(
-    reason="templates/account/_field.html gives the help text the id `<id>-help`, but Django's "
-    "widget points aria-describedby at `<id>_helptext`, so screen readers miss it. Strict: "
-    "once the template is fixed this passes, and the marker must go.",
-    strict=True,
-)
 def test_password_help_is_read_out_with_the_password_field(phone):
     phone.goto("/accounts/login/")
 

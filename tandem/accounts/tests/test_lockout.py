@@ -111,3 +111,13 @@ def test_the_lockout_page_tells_how_long_the_lock_lasts(client, settings, alice)
     response = fail(client, settings.AXES_FAILURE_LIMIT)[-1]
 
     assert "The account is locked for 45 minutes" in response.text
+
+
+def test_an_attempt_on_a_locked_account_is_recorded_as_such(client, settings, alice):
+    fail(client, settings.AXES_FAILURE_LIMIT)
+
+    submit_password(client, "alice")
+
+    last = AuditEvent.objects.filter(action="auth.login_failed").order_by("-seq").first()
+    assert last is not None
+    assert last.detail == {"reason": "account locked"}

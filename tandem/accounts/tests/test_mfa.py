@@ -6,6 +6,7 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.test import Client
 
 from tandem.access.roles import Role
 from tandem.accounts.tests.signin import (
@@ -18,7 +19,7 @@ from tandem.accounts.tests.signin import (
     totp_code,
 )
 from tandem.audit.models import AuditEvent
-from tests.factories import add_totp, member
+from tests.factories import PASSWORD, add_totp, member
 
 INCORRECT_CODE = "Incorrect code."
 
@@ -112,16 +113,22 @@ def test_a_successful_sign_in_records_the_use_of_the_authenticator(client, alice
     assert not AuditEvent.objects.filter(action="mfa.failed").exists()
 
 
-def test_guessing_codes_is_throttled(client, alice_secret):
+def test_guessing_codes_locks_the_account_like_wrong_passwords(client, alice_secret):
     # Given Alice's password, known to an attacker who now guesses codes
     submit_password(client, "alice")
-    for _ in range(5):
+    for _ in range(4):
         assert INCORRECT_CODE in submit_code(client, wrong_code(alice_secret)).text
 
-    # When even the right code follows five wrong ones
-    response = submit_code(client, totp_code(alice_secret))
+    # When the fifth guess is wrong too
+    fifth = submit_code(client, wrong_code(alice_secret))
 
-    # Then it is refused for now, and every wrong guess was recorded
-    assert "Too many failed login attempts. Try again later." in response.text
+    # Then the account is locked: even the right code and a fresh sign-in are refused
+    assert fifth.status_code == 429
+    assert "This account is locked" in fifth.text
+    right = submit_code(client, totp_code(alice_secret))
+    assert "This account is locked" in right.text
     assert signed_in_user_id(client) is None
+    again = Client().post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+    assert again.status_code == 429
     assert AuditEvent.objects.filter(action="mfa.failed").count() == 5
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()

@@ -119,3 +119,22 @@ def test_changing_to_a_long_passphrase_works(login, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password(passphrase)
+
+
+def test_changing_the_password_is_audited(login, alice):
+    from tandem.audit.models import AuditEvent
+    from tests.factories import PASSWORD
+
+    client = login(alice)
+
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a quiet harbour at dawn",
+            "password2": "a quiet harbour at dawn",
+        },
+    )
+
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.password_changed", actor=alice).exists()
