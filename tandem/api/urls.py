@@ -99,10 +99,10 @@ def person(request: HttpRequest, person_id: UUID) -> PersonOut:
     if purpose is None:
         raise OutOfScope("Not found")
     record = person_get(viewer=viewer, public_id=person_id, purpose=purpose)
-    out = PersonOut(id=record.person.public_id, categories=sorted(record.categories))
+    out = PersonOut(id=record.public_id, categories=sorted(record.categories))
     if Category.IDENTITY in record.categories:
-        out.display_name = record.person.display_name
-        out.date_of_birth = record.person.date_of_birth_display
+        out.display_name = record.display_name
+        out.date_of_birth = record.date_of_birth
         out.names = [
             NameOut(kind=n.kind, given_name=n.given_name, family_name=n.family_name)
             for n in record.names
@@ -110,8 +110,8 @@ def person(request: HttpRequest, person_id: UUID) -> PersonOut:
     if record.enrollment is not None:
         out.enrollment = EnrollmentOut(
             status=record.enrollment.status,
-            provider=record.enrollment.provider.name,
-            on_call_phone=record.enrollment.provider.on_call_phone,
+            provider=record.enrollment.provider,
+            on_call_phone=record.enrollment.on_call_phone,
             enrolled_on=record.enrollment.enrolled_on,
         )
     return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import cast
+from datetime import date
+from typing import Any, cast
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
@@ -15,7 +16,7 @@ from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
-from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
+from tandem.people.models import RACE_CHOICES, Person, PersonName
 
 
 def people_in_scope(site_id: int) -> QuerySet[Person]:
@@ -40,21 +41,55 @@ class HeldPerson:
 
 
 @dataclass(frozen=True, slots=True)
+class NameShown:
+    kind: str
+    kind_label: str
+    given_name: str
+    family_name: str
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierShown:
+    kind_label: str
+    value: str
+    issuer: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemographicsShown:
+    race: list[str]
+    ethnicity: str
+    gender: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentShown:
+    status: str
+    status_label: str
+    provider: str
+    on_call_phone: str
+    case_manager: str
+    enrolled_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
-    """What one viewer may see of one person; a category not allowed is simply absent."""
+    """What one viewer may see of one person, as plain values: a category the decision does
+    not allow is absent (None or empty), and no model instance that could reach further
+    data is handed to a template or a schema."""
 
-    person: Person
+    public_id: uuid.UUID
     categories: frozenset[Category]
-    names: list[PersonName] = field(default_factory=list)
-    identifiers: list[Identifier] = field(default_factory=list)
-    enrollment: Enrollment | None = None
-
-    def shows(self, category: str) -> bool:
-        return Category(category) in self.categories
-
-    @property
-    def race_labels(self) -> list[str]:
-        return [RACE_CHOICES.get(value, value) for value in self.person.race]
+    display_name: str | None = None
+    date_of_birth: str | None = None
+    description: str = ""
+    names: list[NameShown] = field(default_factory=list)
+    identifiers: list[IdentifierShown] = field(default_factory=list)
+    demographics: DemographicsShown | None = None
+    enrollment: EnrollmentShown | None = None
 
 
 def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) -> PersonRecord:
@@ -66,12 +101,25 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
     if not categories & {Category.IDENTITY, Category.ENROLLMENT}:
         audit_read(viewer=viewer, action="person.view_refused", target=person, purpose=purpose)
         raise OutOfScope("No such person.")
-    names: list[PersonName] = []
-    identifiers: list[Identifier] = []
+    record: dict[str, Any] = {}
     if Category.IDENTITY in categories:
-        names = list(person.names.all())
-        identifiers = list(person.identifiers.select_related("issuer"))
-    enrollment = None
+        record["display_name"] = person.display_name
+        record["date_of_birth"] = person.date_of_birth_display
+        record["description"] = person.description
+        record["names"] = [
+            NameShown(n.kind, n.get_kind_display(), n.given_name, n.family_name)
+            for n in person.names.all()
+        ]
+        record["identifiers"] = [
+            IdentifierShown(i.get_kind_display(), i.value, i.issuer.name if i.issuer else "")
+            for i in person.identifiers.select_related("issuer")
+        ]
+    if Category.DEMOGRAPHICS in categories:
+        record["demographics"] = DemographicsShown(
+            race=[RACE_CHOICES.get(value, value) for value in person.race],
+            ethnicity=person.get_ethnicity_display(),
+            gender=person.get_gender_display(),
+        )
     if Category.ENROLLMENT in categories:
         enrollment = (
             Enrollment.objects.filter(person=person)
@@ -79,8 +127,17 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
             .select_related("provider", "case_manager")
             .first()
         )
+        if enrollment is not None:
+            record["enrollment"] = EnrollmentShown(
+                status=enrollment.status,
+                status_label=enrollment.get_status_display(),
+                provider=enrollment.provider.name,
+                on_call_phone=enrollment.provider.on_call_phone,
+                case_manager=str(enrollment.case_manager or ""),
+                enrolled_on=enrollment.enrolled_on,
+            )
     _audit_read(viewer, "person.viewed", person, categories, purpose)
-    return PersonRecord(person, categories, names, identifiers, enrollment)
+    return PersonRecord(public_id=person.public_id, categories=categories, **record)
 
 
 @dataclass(frozen=True, slots=True)
