@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,30 @@ PARTNER_TOKEN_ROLES = frozenset(
 def api_token_digest(secret: str) -> str:
     # The secret carries 256 random bits, so a fast hash is enough (no dictionary to guess).
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> User:
+    """Create a sign-in account. Without a password the account cannot sign in until one is
+    set; a password given must pass the password rules (NIST SP 800-63B)."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.full_clean(exclude=["password"])
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="user.created", target=user, detail={"username": username})
+    return user
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tandem.access.roles import Role
 from tandem.accounts.models import User
+from tandem.accounts.services import user_create
 from tandem.casework.models import Enrollment
 from tandem.casework.services import enrollment_create
 from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
@@ -169,8 +170,8 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
         slug=DEMO_SITE_SLUG,
         time_zone="America/Los_Angeles",
         stage=Site.Stage.OPERATING,
+        shares_national_aggregates=True,
     )
-    Site.objects.filter(pk=site.pk).update(shares_national_aggregates=True)
     orgs = {
         key: organization_create(
             actor=None, site=site, name=name, kind=kind, is_part2_program=part2, on_call_phone=phone
@@ -235,11 +236,9 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
 
 
 def _user(username: str, first: str, last: str) -> User:
-    user = User(username=username, first_name=first, last_name=last)
-    user.set_password(DEMO_PASSWORD)
-    user.full_clean()
-    user.save()
-    return user
+    return user_create(
+        actor=None, username=username, first_name=first, last_name=last, password=DEMO_PASSWORD
+    )
 
 
 def _person(

@@ -23,8 +23,22 @@ def site_switch(*, actor: User, membership: Membership, previous: Membership | N
 
 
 @transaction.atomic
-def site_create(*, actor: User | None, name: str, slug: str, time_zone: str, stage: str) -> Site:
-    site = Site(name=name, slug=slug, time_zone=time_zone, stage=stage)
+def site_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    time_zone: str,
+    stage: str,
+    shares_national_aggregates: bool = False,
+) -> Site:
+    site = Site(
+        name=name,
+        slug=slug,
+        time_zone=time_zone,
+        stage=stage,
+        shares_national_aggregates=shares_national_aggregates,
+    )
     site.full_clean()
     site.save()
     audit_record(actor=actor, site=site, action="site.created", target=site)

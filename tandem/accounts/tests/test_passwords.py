@@ -138,3 +138,25 @@ def test_changing_the_password_is_audited(login, alice):
 
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="auth.password_changed", actor=alice).exists()
+
+
+def test_creating_a_user_with_a_weak_password_changes_nothing(db):
+    from django.core.exceptions import ValidationError
+
+    from tandem.accounts.models import User
+    from tandem.accounts.services import user_create
+
+    with pytest.raises(ValidationError):
+        user_create(actor=None, username="newbie", password="tandem2026")
+
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_a_created_user_is_audited(db):
+    from tandem.accounts.services import user_create
+    from tandem.audit.models import AuditEvent
+
+    user = user_create(actor=None, username="newbie", password="a quiet harbour at dawn")
+
+    assert user.check_password("a quiet harbour at dawn")
+    assert AuditEvent.objects.filter(action="user.created", target_id=str(user.public_id)).exists()
