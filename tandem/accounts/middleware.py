@@ -99,8 +99,8 @@ class RequireMFAMiddleware:
                     )
                 messages.warning(
                     request,
-                    "Your role can see participant information, so Tandem needs a second "
-                    "factor. Set up an authenticator app to continue.",
+                    "Your role needs a second factor to sign in to Tandem. Set up an "
+                    "authenticator app to continue.",
                 )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
