@@ -14,7 +14,7 @@ import pytest
 
 from tandem.access.roles import Role
 from tandem.tenancy.models import Organization, Site
-from tests.factories import OrganizationFactory, SiteFactory, add_totp, member
+from tests.factories import OrganizationFactory, SiteFactory, add_totp, member, sign_in
 
 
 @pytest.fixture
@@ -65,7 +65,6 @@ def login(client):
     """Sign a user in for the Django test client, as if they had passed MFA."""
 
     def _login(user):
-        client.force_login(user)
-        return client
+        return sign_in(client, user)
 
     return _login

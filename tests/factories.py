@@ -145,3 +145,16 @@ def api_token(organization: Organization, role: Role, name: str = "Partner syste
         created_by=creator,
     )
     return token, secret
+
+
+def sign_in(client, user):
+    """Sign `user` in on the Django test client as if they had passed the second factor.
+    (force_login alone is a password-only session, which Tandem does not trust once the
+    account has a factor.)"""
+    from tandem.accounts.middleware import MFA_OK_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[MFA_OK_KEY] = True
+    session.save()
+    return client

@@ -82,28 +82,52 @@ class RequireMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            request.user.is_authenticated
-            and not settings.DEMO_RELAX_MFA
-            and not request.path.startswith(MFA_SETUP_PREFIXES)
-            and _needs_mfa(request)
-            and not request.session.get(MFA_OK_KEY)
+            not request.user.is_authenticated
+            or settings.DEMO_RELAX_MFA
+            or request.session.get(MFA_OK_KEY)
+            or not _needs_mfa(request)
         ):
-            if is_mfa_enabled(request.user):
-                request.session[MFA_OK_KEY] = True
-            else:
-                if request.path.startswith("/api/"):
-                    return HttpResponse(
-                        '{"detail": "Set up two-factor authentication first."}',
-                        status=403,
-                        content_type="application/json",
-                    )
-                messages.warning(
-                    request,
-                    "Your role needs a second factor to sign in to Tandem. Set up an "
-                    "authenticator app to continue.",
-                )
-                return redirect("mfa_activate_totp")
-        return self.get_response(request)
+            return self.get_response(request)
+        is_api = request.path.startswith("/api/")
+        if is_mfa_enabled(request.user):
+            # The account has a second factor, but this session never used it (it signed in
+            # with a password before the factor was added). It may not even manage factors:
+            # it signs in again, with the second factor.
+            if request.path.startswith("/accounts/logout/"):
+                return self.get_response(request)
+            user = request.user
+            logout(request)
+            _forget_member(request)
+            audit_record(
+                actor=user,
+                action="auth.session_ended",
+                detail={"reason": "signed in without the second factor"},
+            )
+            if is_api:
+                return self.get_response(request)
+            messages.info(request, "Please sign in again with your second factor.")
+            return redirect("account_login")
+        if request.path.startswith(MFA_SETUP_PREFIXES):
+            return self.get_response(request)
+        if is_api:
+            return HttpResponse(
+                '{"detail": "Set up two-factor authentication first."}',
+                status=403,
+                content_type="application/json",
+            )
+        messages.warning(
+            request,
+            "Your role needs a second factor to sign in to Tandem. Set up an "
+            "authenticator app to continue.",
+        )
+        return redirect("mfa_activate_totp")
+
+
+def _forget_member(request: HttpRequest) -> None:
+    """After a sign-out inside the middleware chain, nothing of the member may remain."""
+    request.membership = None  # type: ignore[attr-defined]
+    request.memberships = []  # type: ignore[attr-defined]
+    request.viewer = None  # type: ignore[attr-defined]
 
 
 def _needs_mfa(request: HttpRequest) -> bool:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from allauth.mfa.utils import is_mfa_enabled
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -20,7 +21,9 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
     now = time.time()
     request.session[STARTED_KEY] = now
     request.session[LAST_SEEN_KEY] = now
-    if is_mfa_enabled(user):
+    # The second factor counts only when this very sign-in used it; a factor the user added
+    # elsewhere later does not promote a password-only session (see RequireMFAMiddleware).
+    if any(record.get("method") == "mfa" for record in get_authentication_records(request, user)):
         request.session[MFA_OK_KEY] = True
     # A member of exactly one site starts there; others choose (tenancy:choose).
     sites = list(
@@ -30,3 +33,14 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
     )
     if len(sites) == 1:
         request.session[SESSION_SITE_KEY] = str(sites[0])
+
+
+@receiver(mfa_signals.authenticator_added)
+def mark_session_verified(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
+    """Adding a factor proves possession of it (a TOTP code or the key's signature), so the
+    session that added it counts as verified; every other session of the user must sign in
+    again with it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[MFA_OK_KEY] = True

@@ -19,6 +19,7 @@ from tests.factories import (
     SiteFactory,
     add_totp,
     member,
+    sign_in,
 )
 
 ALL = frozenset(Role)
@@ -98,7 +99,7 @@ CASES = [(name, role) for name in MATRIX for role in Role]
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r.value}" for n, r in CASES])
 def test_role_gets_the_answer_the_matrix_says(client, scene, name, role):
     method, allowed = MATRIX[name]
-    client.force_login(scene["users"][role])
+    sign_in(client, scene["users"][role])
 
     url = url_for(name, scene)
     response = client.post(url) if method == "POST" else client.get(url)
@@ -125,7 +126,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, scene, name):
 def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
     outsider = member(role, site=SiteFactory())
     add_totp(outsider)
-    client.force_login(outsider)
+    sign_in(client, outsider)
     method, _ = MATRIX[name]
 
     url = url_for(name, scene)

@@ -11,7 +11,7 @@ from tandem.access.viewer import Viewer
 from tandem.api.auth import MemberSessionAuth
 from tandem.audit.models import AuditEvent
 from tandem.tenancy.models import Membership
-from tests.factories import OrganizationFactory, SiteFactory, UserFactory, add_totp, member
+from tests.factories import OrganizationFactory, SiteFactory, UserFactory, add_totp, member, sign_in
 
 
 def test_signed_in_member_reads_the_api_as_themselves(login, alice, bridgeway, caseload):
@@ -47,7 +47,7 @@ def test_member_of_another_site_gets_404_for_a_person(login, charlie, caseload):
 def test_signed_in_user_without_any_site_gets_401(client, db):
     user = UserFactory()
     add_totp(user)
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.get("/api/v1/me")
 
@@ -63,7 +63,7 @@ def test_member_of_two_sites_who_has_not_chosen_one_gets_401(client, alice, case
         organization=OrganizationFactory(site=other_site),
         role=Role.CASE_MANAGER,
     )
-    client.force_login(alice)
+    sign_in(client, alice)
 
     me = client.get("/api/v1/me")
     people = client.get("/api/v1/people")

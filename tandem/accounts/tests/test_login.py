@@ -14,6 +14,7 @@ from tandem.accounts.tests.signin import (
     submit_password,
 )
 from tandem.audit.models import AuditEvent
+from tests import factories
 from tests.factories import EnrollmentFactory, PersonFactory, add_totp, member
 
 WRONG_CREDENTIALS = "The username and/or password you specified are not correct."
@@ -97,7 +98,7 @@ def test_wrong_credentials_show_a_clear_message_and_create_no_session(
 
 
 def test_signing_out_ends_the_session_and_is_audited(client, alice):
-    client.force_login(alice)
+    factories.sign_in(client, alice)
 
     response = client.post("/accounts/logout/")
 

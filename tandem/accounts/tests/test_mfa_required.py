@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from tandem.access.roles import Role
 from tandem.accounts.middleware import MFA_OK_KEY
-from tandem.accounts.tests.signin import submit_password, totp_code
+from tandem.accounts.tests.signin import signed_in_user_id, submit_password, totp_code
 from tandem.audit.models import AuditEvent
-from tests.factories import PASSWORD, EnrollmentFactory, PersonFactory, member
+from tests.factories import PASSWORD, EnrollmentFactory, PersonFactory, add_totp, member
 
 DEMO_BANNER = "Demo mode: two-factor authentication is not enforced"
 SETUP_MESSAGE = "Set up an authenticator app to continue."
@@ -69,9 +69,10 @@ def test_the_api_refuses_a_session_without_a_second_factor(client, alma):
     assert response.json() == {"detail": "Set up two-factor authentication first."}
 
 
-def test_once_an_authenticator_is_set_up_the_pages_open(
-    client, alma, participant, django_capture_on_commit_callbacks
-):
+# Transactional, so that allauth's "authenticator added" signal fires when its transaction
+# commits, inside the request, as it does in production.
+@pytest.mark.django_db(transaction=True)
+def test_once_an_authenticator_is_set_up_the_pages_open(client, alma, participant):
     # Given Alma, signed in with her password only and sent to set up an authenticator
     submit_password(client, "alma")
     setup_url = reverse("mfa_activate_totp")
@@ -88,9 +89,7 @@ def test_once_an_authenticator_is_set_up_the_pages_open(
     secret = client.session["mfa.totp.secret"]
 
     # When she types the code her new authenticator app shows
-    # (allauth sends its "authenticator added" signal once the transaction commits)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(setup_url, {"code": totp_code(secret)})
+    response = client.post(setup_url, {"code": totp_code(secret)})
 
     # Then she is shown her recovery codes, her caseload opens, and it is audited
     assert response.status_code == 302
@@ -155,3 +154,25 @@ def test_roles_that_see_only_aggregates_may_sign_in_with_a_password_alone(client
     response = client.get("/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/people/", "/accounts/2fa/", "/api/v1/people"])
+def test_a_password_only_session_is_ended_once_the_account_gets_a_second_factor(
+    client, alma, participant, path
+):
+    # Given a session signed in with Alma's password alone, held at the set-up page
+    submit_password(client, "alma")
+    assert client.get("/")["Location"].startswith("/accounts/")
+
+    # When Alma adds an authenticator in her own browser
+    add_totp(alma)
+
+    # Then the password-only session is signed out instead of inheriting the new factor,
+    # and may not even manage her factors
+    response = client.get(path)
+    assert response.status_code in (302, 401)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("account_login")
+    assert "Rosa Parkes" not in response.text
+    assert signed_in_user_id(client) is None
+    assert AuditEvent.objects.filter(action="auth.session_ended", actor=alma).exists()

@@ -8,7 +8,7 @@ import pytest
 
 from tandem.access.roles import Role
 from tandem.tenancy.models import Membership
-from tests.factories import OrganizationFactory, PersonFactory, add_totp, member
+from tests.factories import OrganizationFactory, PersonFactory, add_totp, member, sign_in
 
 CSP = "Content-Security-Policy"
 
@@ -80,7 +80,7 @@ def test_the_person_page_is_protected(login, alice, site_a):
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
 def test_the_not_found_page_is_protected(client, alice, signed_in):
     if signed_in:
-        client.force_login(alice)
+        sign_in(client, alice)
 
     response = client.get("/no-such-page/")
 

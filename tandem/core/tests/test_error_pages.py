@@ -1,6 +1,7 @@
 from django.test import Client
 
 from tandem.core.views import server_error
+from tests.factories import sign_in
 
 
 def test_the_500_page_is_styled_and_says_what_to_check(rf):
@@ -20,8 +21,7 @@ def test_an_unknown_address_gets_the_styled_404_page(db):
 
 
 def test_a_forged_csrf_token_gets_a_clear_page_and_changes_nothing(db, alice):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = sign_in(Client(enforce_csrf_checks=True), alice)
 
     response = client.post("/sites/", {"site": "whatever"})
 

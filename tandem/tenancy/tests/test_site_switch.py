@@ -17,6 +17,7 @@ from tests.factories import (
     SiteFactory,
     add_totp,
     member,
+    sign_in,
 )
 
 URL = "/sites/"
@@ -144,7 +145,7 @@ def test_a_user_without_a_site_is_told_to_ask_for_one(client, db):
     user = member(Role.CASE_MANAGER)
     Membership.objects.filter(user=user).delete()
     add_totp(user)
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.get("/", follow=True)
 
