@@ -96,15 +96,15 @@ def decide(*, viewer: Viewer, person: Subject, category: Category, purpose: Purp
     if role in CASE_MANAGEMENT_ROLES:
         if person.holding_organization_id == viewer.organization_id:
             return Decision(True, "Your organisation holds this participant's enrollment.")
-        if category is Category.ENROLLMENT and person.holder_is_part2:
-            return _part2_enrollment_refusal()
+        if person.holder_is_part2 and category is not Category.IDENTITY:
+            return _part2_refusal()
         if category in OTHER_PROVIDER_CATEGORIES:
             return Decision(True, "Participants of the site: who they are and whom to call.")
         return Decision(False, "Another provider holds this participant's enrollment.")
     if role in CONSENT_DEPENDENT_ROLES:
         return _consent_decision(viewer=viewer, person=person, category=category)
-    if category is Category.ENROLLMENT and person.holder_is_part2:
-        return _part2_enrollment_refusal()
+    if person.holder_is_part2 and category is not Category.IDENTITY:
+        return _part2_refusal()
     return Decision(True, f"A {role.label.lower()} sees {category.label.lower()} site-wide.")
 
 
@@ -117,14 +117,26 @@ def allowed_categories(*, viewer: Viewer, person: Subject, purpose: Purpose) -> 
     )
 
 
-def _part2_enrollment_refusal() -> Decision:
+def _part2_refusal() -> Decision:
     # 42 CFR 2.13(c): even the fact that someone is a patient of a Part 2 programme may be
-    # disclosed only with written consent; this version records none.
+    # disclosed only with written consent; this version records none. Outside the programme
+    # only who the person is remains visible: the enrollment, and everything the programme
+    # recorded about the person (casework, legal coordination, ...), would each reveal it.
     return Decision(
         False,
-        "A 42 CFR Part 2 programme holds this enrollment; only a consent naming your "
-        "organisation would allow you to see it.",
+        "A 42 CFR Part 2 programme holds this participant; only a consent naming your "
+        "organisation would allow you to see more than who they are.",
     )
+
+
+def recorded_by_visible(
+    *, viewer: Viewer, recorder_organization_id: int | None, recorder_is_part2: bool
+) -> Decision:
+    """May `viewer` see an item recorded or issued by an organisation (an identifier, later a
+    note)? Whatever a Part 2 programme records stays inside it (42 CFR 2.13)."""
+    if recorder_is_part2 and recorder_organization_id != viewer.organization_id:
+        return _part2_refusal()
+    return Decision(True, "Recorded outside any Part 2 programme, or by your own.")
 
 
 def _consent_decision(*, viewer: Viewer, person: Subject, category: Category) -> Decision:
@@ -182,4 +194,5 @@ __all__ = [
     "can",
     "decide",
     "default_purpose",
+    "recorded_by_visible",
 ]

@@ -53,7 +53,6 @@ class NameOut(Schema):
 
 class PersonOut(Schema):
     id: UUID
-    categories: list[str]
     display_name: str | None = None
     date_of_birth: str | None = None
     names: list[NameOut] | None = None

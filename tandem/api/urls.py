@@ -93,13 +93,14 @@ def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSumm
     tags=["people"],
 )
 def person(request: HttpRequest, person_id: UUID) -> PersonOut:
-    """One person, showing only the categories the caller may see."""
+    """One person, showing only the categories the caller may see. Which categories were
+    withheld is not said: under 42 CFR Part 2 even that could tell who is a patient."""
     viewer = _viewer(request)
     purpose = default_purpose(viewer.role)
     if purpose is None:
         raise OutOfScope("Not found")
     record = person_get(viewer=viewer, public_id=person_id, purpose=purpose)
-    out = PersonOut(id=record.public_id, categories=sorted(record.categories))
+    out = PersonOut(id=record.public_id)
     if Category.IDENTITY in record.categories:
         out.display_name = record.display_name
         out.date_of_birth = record.date_of_birth

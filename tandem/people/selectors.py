@@ -10,7 +10,14 @@ from typing import Any, cast
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from tandem.access.decisions import Capability, Subject, allowed_categories, can, decide
+from tandem.access.decisions import (
+    Capability,
+    Subject,
+    allowed_categories,
+    can,
+    decide,
+    recorded_by_visible,
+)
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
@@ -113,6 +120,11 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
         record["identifiers"] = [
             IdentifierShown(i.get_kind_display(), i.value, i.issuer.name if i.issuer else "")
             for i in person.identifiers.select_related("issuer")
+            if recorded_by_visible(
+                viewer=viewer,
+                recorder_organization_id=i.issuer_id,
+                recorder_is_part2=bool(i.issuer and i.issuer.is_part2_program),
+            )
         ]
     if Category.DEMOGRAPHICS in categories:
         record["demographics"] = DemographicsShown(

@@ -66,8 +66,7 @@ def test_holding_organisations_token_reads_the_whole_record(client, bridgeway_to
         "on_call_phone": "555-0100",
         "enrolled_on": "2026-01-05",
     }
-    assert "identity" in body["categories"]
-    assert "health" in body["categories"]
+    assert "categories" not in body
 
 
 @pytest.mark.parametrize(

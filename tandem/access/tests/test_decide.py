@@ -230,3 +230,35 @@ def test_the_part2_programme_itself_sees_its_own_participant():
     )
 
     assert allowed == frozenset(Category)
+
+
+@pytest.mark.parametrize(
+    ("role", "organization"),
+    [(Role.CASE_MANAGER, OTHER_PROVIDER), (Role.PROJECT_MANAGER, 99)],
+)
+def test_outside_a_part2_programme_only_who_the_person_is_remains(role, organization):
+    allowed = allowed_categories(
+        viewer=viewer(role, organization=organization),
+        person=Subject(SITE, PROVIDER, holder_is_part2=True),
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+    assert allowed == {Category.IDENTITY}
+
+
+def test_what_a_part2_programme_recorded_stays_inside_it():
+    from tandem.access.decisions import recorded_by_visible
+
+    assert not recorded_by_visible(
+        viewer=viewer(Role.CASE_MANAGER, organization=OTHER_PROVIDER),
+        recorder_organization_id=PROVIDER,
+        recorder_is_part2=True,
+    )
+    assert recorded_by_visible(
+        viewer=viewer(Role.CASE_MANAGER), recorder_organization_id=PROVIDER, recorder_is_part2=True
+    )
+    assert recorded_by_visible(
+        viewer=viewer(Role.CASE_MANAGER, organization=OTHER_PROVIDER),
+        recorder_organization_id=PROVIDER,
+        recorder_is_part2=False,
+    )
