@@ -39,8 +39,7 @@ def not_enrolled(site_a):
 
 def page_body(html: str) -> str:
     main = html[html.index("<main") : html.index("</main>")]
-    main = re.sub(r"/people/[0-9a-f-]{36}/", "", main)
-    return main
+    return re.sub(r"/people/[0-9a-f-]{36}/", "", main)
 
 
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.PROJECT_MANAGER])
