@@ -190,6 +190,7 @@ MFA_FORMS = {"authenticate": "tandem.accounts.forms.LockoutAwareAuthenticateForm
 # Lock an account after repeated failures (CJIS 5.5.3: at most 5 attempts).
 AXES_FAILURE_LIMIT = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "tandem.accounts.lockout.canonical_username"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
 # allauth's own throttle must not answer before the lockout does (see AccountAdapter).

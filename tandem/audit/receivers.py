@@ -15,6 +15,13 @@ from django.dispatch import receiver
 from tandem.audit.services import audit_record
 
 
+def _account(username: str | None) -> Any:
+    # Sign-in matches usernames whatever their case; so does the audit.
+    if not username:
+        return None
+    return get_user_model().objects.filter(username__iexact=username).first()
+
+
 @receiver(user_logged_in)
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action="auth.login")
@@ -31,7 +38,7 @@ def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username") or credentials.get("login") or "")[:150]
-    actor = get_user_model().objects.filter(username=username).first() if username else None
+    actor = _account(username)
     locked = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         actor=actor,
@@ -43,7 +50,7 @@ def on_login_failed(
 
 @receiver(user_locked_out)
 def on_locked_out(sender: Any, request: Any, username: str, ip_address: str, **kwargs: Any) -> None:
-    actor = get_user_model().objects.filter(username=username).first() if username else None
+    actor = _account(username)
     audit_record(actor=actor, actor_label=username or "", action="auth.locked_out")
 
 

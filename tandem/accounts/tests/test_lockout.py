@@ -121,3 +121,18 @@ def test_an_attempt_on_a_locked_account_is_recorded_as_such(client, settings, al
     last = AuditEvent.objects.filter(action="auth.login_failed").order_by("-seq").first()
     assert last is not None
     assert last.detail == {"reason": "account locked"}
+
+
+def test_changing_the_case_of_the_username_does_not_get_round_the_lock(client, settings, alice):
+    fail(client, settings.AXES_FAILURE_LIMIT, username="alice")
+
+    guessed = submit_password(client, "ALICE", "not the right password")
+    right = submit_password(client, "Alice")
+
+    assert guessed.status_code == 429
+    assert right.status_code == 429
+    assert signed_in_user_id(client) is None
+    labels = set(
+        AuditEvent.objects.filter(action="auth.login_failed").values_list("actor_id", flat=True)
+    )
+    assert labels == {alice.pk}

@@ -109,3 +109,15 @@ def test_seeding_twice_changes_nothing_and_keeps_the_audit_chain_intact(capsys):
     assert "casemanager" in output
     assert "riverside-cm" in output
     assert audit_chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_on_a_real_site(settings):
+    from django.core.management.base import CommandError
+
+    settings.LOCAL = False
+
+    with pytest.raises(CommandError, match="published password"):
+        call_command("seed_demo", "--people", "5")
+
+    assert not Person.objects.exists()

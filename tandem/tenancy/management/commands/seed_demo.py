@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.tenancy.demo import DEMO_PASSWORD, seed_demo
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.LOCAL:
+            # The demo's accounts share a published password: never on a real site.
+            raise CommandError(
+                "seed_demo only runs in the demo (TANDEM_DEMO=1), debug or test mode; "
+                "it creates accounts with a published password."
+            )
         if options["people"] < 0 or options["people"] > 100_000:
             raise CommandError("--people must be between 0 and 100000.")
         result = seed_demo(seed=options["seed"], people=options["people"], today=options["today"])
