@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
 from tandem.core.models import TandemModel
 
@@ -48,12 +47,6 @@ class Enrollment(TandemModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} · {self.get_status_display()}"
-
-    @property
-    def days_since_substantive_contact(self) -> int | None:
-        if self.last_substantive_contact_on is None:
-            return None
-        return (timezone.localdate() - self.last_substantive_contact_on).days
 
     def clean(self) -> None:
         if self.person_id and self.site_id and self.person.site_id != self.site_id:

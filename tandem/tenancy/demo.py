@@ -3,7 +3,10 @@ the same reference date always give the same data."""
 
 from __future__ import annotations
 
+import math
 import random
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +26,12 @@ from tandem.tenancy.models import Membership, Organization, Site
 from tandem.tenancy.services import membership_create, organization_create, site_create
 
 DEMO_PASSWORD = "walk-beside-me-2026"
+# Shares of the demo people enrolled with each provider (see _maybe_enroll), and the caseload
+# the demo aims at.
+BRIDGEWAY_SHARE = 0.55
+NORTHSIDE_SHARE = 0.15
+TARGET_CASELOAD = 14
+EXTRA_CASE_MANAGER = re.compile(r"^(bridgeway|northside)-cm-\d+$")
 DEMO_SITE_SLUG = "harbor-city"
 SECOND_SITE_SLUG = "riverside"
 
@@ -138,13 +147,20 @@ class DemoResult:
     created: bool
     logins: list[DemoLogin]
     people: int
+    extra_case_managers: int
 
 
 def demo_logins() -> list[DemoLogin]:
+    """The logins worth printing: one per role, not the extra case managers."""
     return [
         DemoLogin(m.user.username, m.get_role_display(), m.organization.name, m.site.name)
         for m in _demo_memberships()
+        if not EXTRA_CASE_MANAGER.match(m.user.username)
     ]
+
+
+def _extra_case_manager_count() -> int:
+    return sum(1 for m in _demo_memberships() if EXTRA_CASE_MANAGER.match(m.user.username))
 
 
 def _demo_memberships() -> QuerySet[Membership]:
@@ -160,7 +176,10 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
     """Create the demo sites unless they exist. Idempotent: a second run changes nothing."""
     if Site.objects.filter(slug=DEMO_SITE_SLUG).exists():
         return DemoResult(
-            False, demo_logins(), Person.objects.filter(site__slug=DEMO_SITE_SLUG).count()
+            False,
+            demo_logins(),
+            Person.objects.filter(site__slug=DEMO_SITE_SLUG).count(),
+            _extra_case_manager_count(),
         )
     rng = random.Random(seed)  # noqa: S311  (synthetic data, not secrets)
     today = today or timezone.localdate()
@@ -214,13 +233,23 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
         role=Role.PROJECT_MANAGER,
     )
 
+    # Enough case managers that caseloads stay near the LEAD model's 12-15 (DOMAIN.md §5).
     case_managers = {
         "bridgeway": [users["casemanager"], users["outreach"]],
         "northside": [users["northside-cm"]],
     }
+    for key, share in (("bridgeway", BRIDGEWAY_SHARE), ("northside", NORTHSIDE_SHARE)):
+        needed = math.ceil(people * share / TARGET_CASELOAD)
+        for number in range(len(case_managers[key]) + 1, needed + 1):
+            extra = _user(f"{key}-cm-{number}", "Case", f"Manager {number}")
+            membership_create(
+                actor=None, user=extra, organization=orgs[key], role=Role.CASE_MANAGER
+            )
+            case_managers[key].append(extra)
+    caseloads: Counter[int] = Counter()
     for index in range(people):
         person = _person(rng, site, orgs, index)
-        _maybe_enroll(rng, person, orgs, case_managers, today)
+        _maybe_enroll(rng, person, orgs, case_managers, caseloads, today)
     for index in range(max(people // 6, 3)):
         person = _person(rng, second, {"police": None}, index)
         if rng.random() < 0.6:
@@ -232,7 +261,7 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
                 enrolled_on=today - timedelta(days=rng.randint(10, 400)),
                 last_substantive_contact_on=today - timedelta(days=rng.randint(0, 30)),
             )
-    return DemoResult(True, demo_logins(), people)
+    return DemoResult(True, demo_logins(), people, _extra_case_manager_count())
 
 
 def _user(username: str, first: str, last: str) -> User:
@@ -305,12 +334,13 @@ def _maybe_enroll(
     person: Person,
     orgs: dict[str, Organization],
     case_managers: dict[str, list[User]],
+    caseloads: Counter[int],
     today: date,
 ) -> None:
     roll = rng.random()
     if roll > 0.7:
         return  # referred or looked up, not (yet) enrolled
-    provider_key = "bridgeway" if roll < 0.55 else "northside"
+    provider_key = "bridgeway" if roll < BRIDGEWAY_SHARE else "northside"
     status = rng.choices(
         [Enrollment.Status.ACTIVE, Enrollment.Status.INACTIVE, Enrollment.Status.EXITED],
         weights=[70, 20, 10],
@@ -321,12 +351,15 @@ def _maybe_enroll(
     if rng.random() < 0.9:
         gap = rng.randint(0, 25) if status == Enrollment.Status.ACTIVE else rng.randint(31, 120)
         last_contact = max(enrolled_on, today - timedelta(days=gap))
-    enrollment_create(
+    enrollment = enrollment_create(
         actor=None,
         person=person,
         provider=orgs[provider_key],
-        case_manager=rng.choice(case_managers[provider_key]),
+        # The least loaded case manager takes the next participant, as a supervisor would.
+        case_manager=min(case_managers[provider_key], key=lambda user: caseloads[user.pk]),
         enrolled_on=enrolled_on,
         status=status,
         last_substantive_contact_on=last_contact,
     )
+    if enrollment.case_manager is not None and status != Enrollment.Status.EXITED:
+        caseloads[enrollment.case_manager.pk] += 1

@@ -45,3 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username:<{width}}  {login.role} · {login.organization} · {login.site}"
             )
+        if result.extra_case_managers:
+            self.stdout.write(
+                f"  (plus {result.extra_case_managers} more case manager account(s) named "
+                "bridgeway-cm-N or northside-cm-N, so that caseloads stay realistic)"
+            )
