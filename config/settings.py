@@ -43,13 +43,17 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-local-only-" + "x" * 50
 
+# The key of the audit chain's HMAC; derived from the secret key when unset. Changing either
+# later makes every earlier row fail verification, so set it once, keep it, back it up.
+AUDIT_CHAIN_KEY = os.environ.get("TANDEM_AUDIT_KEY", "")
+
 ALLOWED_HOSTS = env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("TANDEM_CSRF_TRUSTED_ORIGINS")
 
 # The demo may relax MFA so that a trial needs no phone; every page then says so. Outside a
 # demo, debug or test run the switch is refused outright.
 DEMO_RELAX_MFA = env_bool("TANDEM_DEMO_RELAX_MFA")
-if DEMO_RELAX_MFA and not LOCAL:
+if DEMO_RELAX_MFA and not (DEMO or TESTING):
     raise RuntimeError(
         "TANDEM_DEMO_RELAX_MFA is only allowed together with TANDEM_DEMO=1: "
         "two-factor authentication cannot be switched off on a real site."
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "tandem.core.middleware.PrivateResponsesMiddleware",
     "tandem.audit.middleware.AuditContextMiddleware",
     "tandem.accounts.middleware.SessionPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -4,9 +4,11 @@ participant data); both call `audit_record` inside their own transaction."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -22,8 +24,19 @@ GENESIS_HASH = "0" * 64
 HEAD_PK = 1
 
 
+def _chain_key() -> bytes:
+    # Keyed, so that someone who can write to the database but does not hold the key cannot
+    # recompute the chain after changing a row. The key must stay the same for the life of
+    # the chain; by default it is derived from the secret key.
+    configured = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if configured:
+        return configured.encode()
+    return hashlib.sha256(b"tandem.audit.chain:" + settings.SECRET_KEY.encode()).digest()
+
+
 def event_digest(event: AuditEvent) -> str:
-    """The hash of one row: its own fields plus the previous row's hash, as canonical JSON."""
+    """The keyed hash (HMAC-SHA-256) of one row: its own fields plus the previous row's hash,
+    as canonical JSON."""
     payload = {
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
@@ -42,7 +55,7 @@ def event_digest(event: AuditEvent) -> str:
         "prev_hash": event.prev_hash,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(_chain_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def _target_parts(target: models.Model | None) -> tuple[str, str]:

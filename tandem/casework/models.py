@@ -55,3 +55,15 @@ class Enrollment(TandemModel):
             raise ValidationError(
                 {"provider": "Only a case-management provider holds an enrollment."}
             )
+        if self.provider_id and self.person_id and self.provider.site_id != self.person.site_id:
+            raise ValidationError({"provider": "The provider belongs to another site."})
+        if (
+            self.case_manager_id
+            and self.provider_id
+            and not self.case_manager.memberships.filter(
+                organization_id=self.provider_id, is_active=True
+            ).exists()
+        ):
+            raise ValidationError(
+                {"case_manager": "The case manager does not work for this provider."}
+            )
