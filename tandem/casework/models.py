@@ -58,7 +58,7 @@ class Enrollment(TandemModel):
         if self.provider_id and self.person_id and self.provider.site_id != self.person.site_id:
             raise ValidationError({"provider": "The provider belongs to another site."})
         if (
-            self.case_manager_id
+            self.case_manager is not None
             and self.provider_id
             and not self.case_manager.memberships.filter(
                 organization_id=self.provider_id, is_active=True
