@@ -34,9 +34,8 @@ def _chain_key() -> bytes:
     return hashlib.sha256(b"tandem.audit.chain:" + settings.SECRET_KEY.encode()).digest()
 
 
-def event_digest(event: AuditEvent) -> str:
-    """The keyed hash (HMAC-SHA-256) of one row: its own fields plus the previous row's hash,
-    as canonical JSON."""
+def event_payload(event: AuditEvent) -> bytes:
+    """One row's fields and the previous row's hash, as canonical JSON."""
     payload = {
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
@@ -54,8 +53,12 @@ def event_digest(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hmac.new(_chain_key(), canonical.encode(), hashlib.sha256).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def event_digest(event: AuditEvent) -> str:
+    """The keyed hash (HMAC-SHA-256) of one row's payload."""
+    return hmac.new(_chain_key(), event_payload(event), hashlib.sha256).hexdigest()
 
 
 def _target_parts(target: models.Model | None) -> tuple[str, str]:

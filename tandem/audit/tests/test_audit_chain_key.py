@@ -1,33 +1,15 @@
 """The chain is keyed: rewriting rows and recomputing the hashes without the key is caught."""
 
 import hashlib
-import json
 
 from tandem.audit.models import AuditChainHead, AuditEvent
-from tandem.audit.services import audit_record, event_digest
+from tandem.audit.services import audit_record, event_digest, event_payload
 from tandem.audit.verification import audit_chain_verify
 
 
 def unkeyed_digest(event: AuditEvent) -> str:
-    payload = {
-        "seq": event.seq,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "api_token_id": event.api_token_id,
-        "site_id": event.site_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "category": event.category,
-        "purpose": event.purpose,
-        "ip": event.ip,
-        "user_agent": event.user_agent,
-        "detail": event.detail,
-        "prev_hash": event.prev_hash,
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """What a forger without the key can compute: a plain SHA-256 of the same payload."""
+    return hashlib.sha256(event_payload(event)).hexdigest()
 
 
 def rewrite_from(seq: int, digest) -> None:
