@@ -68,7 +68,6 @@ MFA_SETUP_PREFIXES = (
     "/accounts/reauthenticate/",
     "/accounts/logout/",
     "/static/",
-    "/sites/",
 )
 
 

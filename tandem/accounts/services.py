@@ -3,18 +3,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from allauth.core import ratelimit
+from allauth.core.context import request_context
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from tandem.access.roles import Role
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import ApiToken, User
+from tandem.accounts.selectors import account_is_locked
 from tandem.audit.services import audit_read, audit_record
-from tandem.tenancy.models import Organization
+from tandem.tenancy.models import Membership, Organization, Site
 
 TOKEN_PREFIX = "tdm_"
+USERNAME_TAKEN = "That username is taken."
 
 # The roles a site administrator may give a partner system. They see participant data only
 # where a release of information names their organisation. Tokens that would read a
@@ -40,9 +50,15 @@ def user_create(
     last_name: str = "",
     email: str = "",
     password: str | None = None,
+    site: Site | None = None,
 ) -> User:
     """Create a sign-in account. Without a password the account cannot sign in until one is
-    set; a password given must pass the password rules (NIST SP 800-63B)."""
+    set; a password given must pass the password rules (NIST SP 800-63B). `site` is where
+    the account is being created, for the audit log. A username is taken whatever its case,
+    because sign-in and the lockout match it whatever its case."""
+    if User.objects.filter(username__iexact=username).exists():
+        # Usernames are global: the message says nothing of where the account works.
+        raise ValidationError({"username": USERNAME_TAKEN})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.full_clean(exclude=["password"])
     if password is None:
@@ -51,8 +67,82 @@ def user_create(
         validate_password(password, user)
         user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="user.created", target=user, detail={"username": username})
+    audit_record(
+        actor=actor, site=site, action="user.created", target=user, detail={"username": username}
+    )
     return user
+
+
+def password_link_valid_for() -> str:
+    """How long a set-password link works, in words (PASSWORD_RESET_TIMEOUT)."""
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if hours >= 48:
+        return f"{hours // 24} days"
+    return f"{max(hours, 1)} hours"
+
+
+@transaction.atomic
+def password_link_send(*, actor: User, user: User, site: Site, request: HttpRequest) -> None:
+    """E-mail `user` a link to set their password. The link is allauth's own password-reset
+    link (its token generator, the account_reset_password_from_key page): it works until a
+    password is set, for PASSWORD_RESET_TIMEOUT, and is never shown to `actor`. The request
+    gives the address the link points to."""
+    if not user.email:
+        raise ValidationError(f"{user} has no e-mail address to send a link to.")
+    adapter = get_account_adapter(request)
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    context = {
+        "user": user,
+        "username": user.get_username(),
+        "site": site,
+        "password_reset_url": adapter.get_reset_password_from_key_url(key),
+        "valid_for": password_link_valid_for(),
+        "needs_second_factor": any(
+            Role(role).requires_mfa
+            for role in Membership.objects.filter(user=user, is_active=True).values_list(
+                "role", flat=True
+            )
+        ),
+    }
+    with request_context(request):
+        adapter.send_mail("accounts/email/password_link", user.email, context)
+    # Written after the mail left, so the log never claims a link that was not sent.
+    audit_record(
+        actor=actor,
+        site=site,
+        action="user.password_link_sent",
+        target=user,
+        detail={"username": user.get_username(), "email": user.email},
+    )
+
+
+@transaction.atomic
+def account_unlock(
+    *, actor: User, membership: Membership, request: HttpRequest | None = None
+) -> int:
+    """Lift the lock django-axes put on `membership`'s account after failed sign-ins; returns
+    how many attempt records were cleared. The caller has checked that `actor` administers
+    the membership's site. With the request, allauth's own count of failed sign-ins for the
+    account is cleared too (it is keyed by the host name members sign in at): it is full
+    whenever axes has locked the account, and would refuse the member for a few minutes
+    more."""
+    user = membership.user
+    username = user.get_username()
+    if not account_is_locked(username=username):
+        raise ValidationError(f"{user}'s account is not locked.")
+    cleared: int = AxesProxyHandler.reset_attempts(username=username)
+    if request is not None:
+        adapter = get_account_adapter(request)
+        key = adapter._get_login_attempts_cache_key(request, username=username)
+        ratelimit.clear(request, action="login_failed", key=key)
+    audit_record(
+        actor=actor,
+        site=membership.site_id,
+        action="auth.unlocked",
+        target=user,
+        detail={"username": username, "attempts_cleared": cleared},
+    )
+    return cleared
 
 
 @transaction.atomic

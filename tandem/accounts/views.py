@@ -22,7 +22,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     req = AuthedRequest.cast(request)
     assert req.viewer is not None
     site_id = req.viewer.site_id
-    form = ApiTokenForm(request.POST or None, site_id=site_id)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None, site_id=site_id)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:

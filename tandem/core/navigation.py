@@ -23,6 +23,8 @@ def navigation_for(viewer: Viewer | None) -> list[NavItem]:
     items = [NavItem("Home", reverse("core:home"), "home")]
     if can(viewer, Capability.FIND_PEOPLE):
         items.append(NavItem("People", reverse("people:list"), "people"))
+    if can(viewer, Capability.MANAGE_SITE):
+        items.append(NavItem("Members", reverse("tenancy:members"), "members"))
     if can(viewer, Capability.VIEW_AUDIT_LOG):
         items.append(NavItem("Audit log", reverse("audit:log"), "audit"))
     if can(viewer, Capability.MANAGE_API_TOKENS):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from tandem.accounts.models import User
+from tandem.accounts.services import USERNAME_TAKEN, user_create
 from tandem.audit.services import audit_record
 from tandem.tenancy.models import Membership, Organization, Site
 
@@ -83,3 +85,61 @@ def membership_create(
         detail={"user": user.get_username(), "role": role},
     )
     return membership
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: User,
+    organization: Organization,
+    role: str,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+) -> Membership:
+    """A new sign-in account and its membership at `organization`'s site, both or neither.
+    The account has no password: its owner sets one with the link `password_link_send`
+    mails. The caller has checked that `actor` administers the site."""
+    try:
+        user = user_create(
+            actor=actor,
+            site=organization.site,
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            password=None,
+        )
+    except IntegrityError as error:
+        # Another administrator took the same username a moment earlier.
+        raise ValidationError({"username": USERNAME_TAKEN}) from error
+    return membership_create(actor=actor, user=user, organization=organization, role=role)
+
+
+@transaction.atomic
+def membership_set_active(*, actor: User, membership: Membership, active: bool) -> Membership:
+    """Deactivate or reactivate a membership. A deactivated member keeps their account and
+    any other site, but from their next request no longer works at this one. Nobody can
+    deactivate their own membership, so a site always keeps the administrator who acted.
+    The caller has checked that `actor` administers the site."""
+    if not active and membership.user_id == actor.pk:
+        raise ValidationError(
+            "You cannot deactivate your own membership; another site administrator can."
+        )
+    # Lock the row so that two administrators acting at once record one change.
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.is_active == active:
+        state = "active" if active else "inactive"
+        raise ValidationError(f"{membership.user} is already {state} at this site.")
+    locked.is_active = active
+    locked.full_clean()
+    locked.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        actor=actor,
+        site=locked.site_id,
+        action="membership.reactivated" if active else "membership.deactivated",
+        target=locked,
+        detail={"user": membership.user.get_username()},
+    )
+    return locked

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, Role
 from tandem.accounts.services import api_token_issue
+from tandem.audit.models import AuditEvent
+from tandem.tenancy.models import Membership
 from tests.factories import (
     EnrollmentFactory,
     OrganizationFactory,
@@ -24,6 +27,7 @@ from tests.factories import (
 
 ALL = frozenset(Role)
 PEOPLE_FINDERS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
+SITE_ADMINS = frozenset({Role.SITE_ADMIN})
 
 # route name -> (method, roles answered 200 (or 302 for a POST), everyone else gets 404)
 MATRIX: dict[str, tuple[str, frozenset[Role]]] = {
@@ -35,7 +39,20 @@ MATRIX: dict[str, tuple[str, frozenset[Role]]] = {
     "audit:log": ("GET", frozenset({Role.SITE_ADMIN})),
     "api_tokens:list": ("GET", frozenset({Role.SITE_ADMIN})),
     "api_tokens:revoke": ("POST", frozenset({Role.SITE_ADMIN})),
+    "tenancy:members": ("GET", SITE_ADMINS),
+    "tenancy:member_deactivate": ("POST", SITE_ADMINS),
+    "tenancy:member_reactivate": ("POST", SITE_ADMINS),
+    "tenancy:member_unlock": ("POST", SITE_ADMINS),
+    "tenancy:member_password_link": ("POST", SITE_ADMINS),
 }
+
+# Routes that act on one membership of the scene's site, by its public id.
+MEMBER_ROUTES = [
+    "tenancy:member_deactivate",
+    "tenancy:member_reactivate",
+    "tenancy:member_unlock",
+    "tenancy:member_password_link",
+]
 
 # Routes that are not site pages: the sign-in flow (django-allauth, tested in
 # tandem/accounts/tests and tests/e2e) and the API (tested in tests/api).
@@ -80,7 +97,14 @@ def scene(db):
     token, _ = api_token_issue(
         actor=admin, organization=police, role=Role.POLICE_OFFICER, name="Records"
     )
-    return {"site": site, "person": person, "users": users, "token": token}
+    membership = Membership.objects.get(user=users[Role.CASE_MANAGER])
+    return {
+        "site": site,
+        "person": person,
+        "users": users,
+        "token": token,
+        "membership": membership,
+    }
 
 
 def url_for(name: str, scene) -> str:
@@ -90,6 +114,8 @@ def url_for(name: str, scene) -> str:
         return reverse(name, args=[scene["person"].public_id])
     if name == "api_tokens:revoke":
         return reverse(name, args=[scene["token"].public_id])
+    if name in MEMBER_ROUTES:
+        return reverse(name, args=[scene["membership"].public_id])
     return reverse(name)
 
 
@@ -121,7 +147,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, scene, name):
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("name", ["people:detail", "api_tokens:revoke"])
+@pytest.mark.parametrize("name", ["people:detail", "api_tokens:revoke", *MEMBER_ROUTES])
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.SITE_ADMIN, Role.PROJECT_MANAGER])
 def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
     outsider = member(role, site=SiteFactory())
@@ -135,3 +161,14 @@ def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
     assert response.status_code == 404
     scene["token"].refresh_from_db()
     assert scene["token"].revoked_at is None
+    scene["membership"].refresh_from_db()
+    assert scene["membership"].is_active
+    assert mail.outbox == []
+    assert not AuditEvent.objects.filter(
+        action__in=[
+            "membership.deactivated",
+            "membership.reactivated",
+            "auth.unlocked",
+            "user.password_link_sent",
+        ]
+    ).exists()

@@ -91,3 +91,11 @@ def test_an_organisation_of_another_site_is_not_offered(login, admin, site_b):
 
     assert "Foreign PD" not in response.text
     assert not ApiToken.objects.exists()
+
+
+def test_an_empty_token_form_says_what_is_missing(login, admin):
+    response = login(admin).post("/tokens/", {})
+
+    assert response.status_code == 200
+    assert response.text.count("This field is required.") == 3
+    assert not ApiToken.objects.exists()
