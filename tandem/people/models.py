@@ -76,7 +76,13 @@ class Person(TandemModel):
         full = " ".join(part for part in (self.given_name, self.family_name) if part)
         if self.preferred_name and self.preferred_name != self.given_name:
             return f"{full} (“{self.preferred_name}”)" if full else f"“{self.preferred_name}”"
-        return full or "Unnamed person"
+        if full:
+            return full
+        if self.description:
+            # Known only by sight: the description is how staff tell such people apart.
+            short = self.description if len(self.description) <= 48 else self.description[:47] + "…"
+            return f"Unnamed: {short}"
+        return "Unnamed person"
 
     @property
     def date_of_birth_display(self) -> str:

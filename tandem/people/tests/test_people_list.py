@@ -85,3 +85,17 @@ def test_a_nul_byte_in_the_search_is_ignored(login, alice, site_a):
 
     assert response.status_code == 200
     assert "Deborah Yazzie" in response.text
+
+
+def test_someone_known_only_by_sight_is_listed_by_their_description(login, alice, site_a):
+    PersonFactory(
+        site=site_a,
+        given_name="",
+        family_name="",
+        description="Older man with a cane, sleeps behind the library.",
+    )
+    client = login(alice)
+
+    response = client.get("/people/")
+
+    assert "Unnamed: Older man with a cane, sleeps behind the" in response.text
