@@ -239,6 +239,7 @@ def caseload_for(*, viewer: Viewer, limit: int = CASELOAD_PAGE_LIMIT) -> list[Ca
             "person__given_name",
             "person__family_name",
             "person__preferred_name",
+            "person__description",
         )
         .order_by(F("last_substantive_contact_on").asc(nulls_first=True), "pk")[:limit]
     )

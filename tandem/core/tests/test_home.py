@@ -40,3 +40,23 @@ def test_caseload_page_runs_a_bounded_number_of_queries(
         response = client.get("/")
 
     assert response.text.count('class="badge badge-active"') == rows
+
+
+def test_caseload_of_people_known_only_by_sight_runs_no_extra_queries(
+    login, alice, bridgeway, django_assert_max_num_queries
+):
+    for _ in range(10):
+        EnrollmentFactory(
+            person=PersonFactory(
+                site=bridgeway.site, given_name="", family_name="", description="Red backpack"
+            ),
+            provider=bridgeway,
+            case_manager=alice,
+        )
+    client = login(alice)
+    client.get("/")
+
+    with django_assert_max_num_queries(9):
+        response = client.get("/")
+
+    assert response.text.count("Unnamed: Red backpack") == 10
