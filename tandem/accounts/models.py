@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -13,6 +14,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        constraints = [
+            # Sign-in and the lockout match usernames whatever their case, so two accounts
+            # may not differ only by case (user_create checks first, with a clear message).
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_any_case")
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

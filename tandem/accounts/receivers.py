@@ -3,7 +3,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -44,3 +46,16 @@ def mark_session_verified(
     again with it."""
     if request is not None and hasattr(request, "session"):
         request.session[MFA_OK_KEY] = True
+
+
+@receiver(account_signals.password_reset)
+def verify_email_on_password_link(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Setting a password through the e-mailed link proves the member reads that mailbox, so
+    the address counts as verified (allauth refuses to add a second factor until it is)."""
+    if not user.email:
+        return
+    updated = EmailAddress.objects.filter(user=user, email__iexact=user.email).update(
+        verified=True, primary=True
+    )
+    if not updated:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

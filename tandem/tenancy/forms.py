@@ -41,7 +41,10 @@ class MemberAddForm(forms.Form):
         empty_label="Choose an organisation",
     )
     role = forms.ChoiceField(
-        choices=[("", "Choose a role"), *Role.choices],
+        choices=[
+            ("", "Choose a role"),
+            *((value, label) for value, label in Role.choices if value != Role.NATIONAL_SUPPORT),
+        ],
         help_text="A role fits some kinds of organisation only: a case manager works for a "
         "case-management provider, a police officer for the police.",
     )

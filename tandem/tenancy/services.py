@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
+from tandem.access.roles import Role
 from tandem.accounts.models import User
 from tandem.accounts.services import USERNAME_TAKEN, user_create
 from tandem.audit.services import audit_record
@@ -87,6 +90,10 @@ def membership_create(
     return membership
 
 
+# National support spans sites; a site's administrator never grants it.
+NOT_GRANTED_BY_SITE_ADMIN = frozenset({Role.NATIONAL_SUPPORT})
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -100,7 +107,22 @@ def member_add(
 ) -> Membership:
     """A new sign-in account and its membership at `organization`'s site, both or neither.
     The account has no password: its owner sets one with the link `password_link_send`
-    mails. The caller has checked that `actor` administers the site."""
+    mails. The caller has checked that `actor` administers the site.
+
+    A site administrator must not be able to give themselves a way into participant data:
+    national support (a cross-site role) is never granted here, an e-mail address already
+    used by any account is refused (so the link cannot go to a mailbox the administrator
+    already uses), and the organisation's supervisors and the site's other administrators
+    are told of every membership that sees participant data (see member_added_notice)."""
+    if role in NOT_GRANTED_BY_SITE_ADMIN:
+        raise ValidationError({"role": "This role is granted by national support, not by a site."})
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise ValidationError(
+            {
+                "email": "This e-mail address is already used by an account; "
+                "each member needs their own."
+            }
+        )
     try:
         user = user_create(
             actor=actor,
@@ -115,6 +137,38 @@ def member_add(
         # Another administrator took the same username a moment earlier.
         raise ValidationError({"username": USERNAME_TAKEN}) from error
     return membership_create(actor=actor, user=user, organization=organization, role=role)
+
+
+def member_added_notice(*, actor: User, membership: Membership) -> list[str]:
+    """Tell the people who would notice a stranger, the site's other administrators and the
+    supervisors of the new member's organisation, that a member was added. Returns the
+    addresses told."""
+    recipients = sorted(
+        set(
+            Membership.objects.filter(site_id=membership.site_id, is_active=True)
+            .filter(
+                Q(role=Role.SITE_ADMIN)
+                | Q(role=Role.CM_SUPERVISOR, organization_id=membership.organization_id)
+            )
+            .exclude(user_id__in=[actor.pk, membership.user_id])
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    if recipients:
+        send_mail(
+            subject=f"[Tandem] New member at {membership.organization}",
+            message=(
+                f"{actor} added {membership.user} ({membership.user.get_username()}) as "
+                f"{membership.get_role_display().lower()} at {membership.organization}, "
+                f"{membership.site}.\n\nIf you do not know this person, say so at once: the "
+                "membership can be deactivated on the Members page, and everything the account "
+                "does is in the audit log.\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    return recipients
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from django.contrib import messages
@@ -17,7 +18,12 @@ from tandem.tenancy.forms import MemberAddForm
 from tandem.tenancy.middleware import SESSION_SITE_KEY
 from tandem.tenancy.models import Membership
 from tandem.tenancy.selectors import member_list, membership_get
-from tandem.tenancy.services import member_add, membership_set_active, site_switch
+from tandem.tenancy.services import (
+    member_add,
+    member_added_notice,
+    membership_set_active,
+    site_switch,
+)
 
 
 @login_required
@@ -101,13 +107,16 @@ def members(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _show_errors(form, error)
         else:
-            # The account and membership are committed; the mail follows them.
+            # The account and membership are committed; the mails follow them.
             _send_password_link(
                 request,
                 membership,
                 done=f"{membership.user} was added: {membership.get_role_display()}, "
                 f"{membership.organization}.",
             )
+            with contextlib.suppress(OSError):
+                # A watcher's notice that cannot be sent must not undo the addition.
+                member_added_notice(actor=req.user, membership=membership)
             return redirect("tenancy:members")
     return render(
         request,
@@ -152,6 +161,10 @@ def member_reactivate(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 def member_unlock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     req = AuthedRequest.cast(request)
     membership = _membership_or_404(request, public_id)
+    if not membership.is_active:
+        # The account may work at other sites; a site unlocks only its active members.
+        messages.error(request, f"{membership.user} no longer works at this site.")
+        return redirect("tenancy:members")
     try:
         account_unlock(actor=req.user, membership=membership, request=request)
     except ValidationError as error:

@@ -160,3 +160,14 @@ def test_a_created_user_is_audited(db):
 
     assert user.check_password("a quiet harbour at dawn")
     assert AuditEvent.objects.filter(action="user.created", target_id=str(user.public_id)).exists()
+
+
+def test_the_database_refuses_two_usernames_that_differ_only_by_case(db):
+    from django.db import IntegrityError, transaction
+
+    from tandem.accounts.models import User
+
+    User.objects.create(username="bob")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="Bob")

@@ -229,6 +229,19 @@ def test_the_mailed_link_sets_a_password_and_sign_in_then_asks_for_a_second_fact
     assert home["Location"] == reverse("mfa_activate_totp")
     assert AuditEvent.objects.filter(action="auth.password_changed", actor__username="dora")
 
+    # and setting it up works: the link proved her e-mail address, which allauth requires
+    dora.post(
+        reverse("account_reauthenticate"),
+        {"password": NEW_PASSWORD, "next": reverse("mfa_activate_totp")},
+    )
+    setup = dora.get(reverse("mfa_activate_totp"))
+    assert "Activate Authenticator App" in setup.text
+    assert "verified your email" not in setup.text
+    secret = dora.session["mfa.totp.secret"]
+    activated = dora.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert activated.status_code == 302
+    assert Authenticator.objects.filter(user__username="dora", type="totp").exists()
+
 
 def test_the_link_works_only_until_the_password_is_set(login, admin, bridgeway):
     login(admin).post(URL, new_member_form(bridgeway))
@@ -619,3 +632,62 @@ def test_a_user_created_elsewhere_without_a_membership_is_still_a_taken_username
 
     assert "That username is taken." in response.text
     assert User.objects.filter(username__iexact="orphan").count() == 1
+
+
+def test_an_e_mail_address_already_used_by_an_account_is_refused(login, admin, bridgeway):
+    admin.email = "jo.admin@example.org"
+    admin.save()
+
+    response = login(admin).post(URL, new_member_form(bridgeway, email="JO.admin@example.org"))
+
+    assert "already used by an account" in response.text
+    assert not User.objects.filter(username="dora").exists()
+    assert len(mail.outbox) == 0
+
+
+def test_national_support_cannot_be_granted_by_a_site(login, admin, site_a):
+    national = OrganizationFactory(site=site_a, kind="national", name="National")
+    client = login(admin)
+
+    page = client.get(URL)
+    response = client.post(URL, new_member_form(national, role="national_support"))
+
+    assert 'value="national_support"' not in page.text
+    assert response.status_code == 200
+    assert not User.objects.filter(username="dora").exists()
+
+
+def test_the_sites_other_admins_and_the_organisations_supervisors_are_told(
+    login, admin, bridgeway, site_a
+):
+    other_admin = member(Role.SITE_ADMIN, site=site_a)
+    other_admin.email = "second.admin@example.org"
+    other_admin.save()
+    supervisor = member(Role.CM_SUPERVISOR, organization=bridgeway)
+    supervisor.email = "supervisor@example.org"
+    supervisor.save()
+    elsewhere = member(
+        Role.CM_SUPERVISOR, organization=OrganizationFactory(site=site_a, kind="case_management")
+    )
+    elsewhere.email = "other.provider@example.org"
+    elsewhere.save()
+
+    login(admin).post(URL, new_member_form(bridgeway))
+
+    notices = [m for m in mail.outbox if "New member" in m.subject]
+    assert len(notices) == 1
+    assert sorted(notices[0].to) == ["second.admin@example.org", "supervisor@example.org"]
+    assert "dora" in str(notices[0].body)
+
+
+def test_an_inactive_members_account_is_not_unlocked_by_this_site(login, admin, client, alice):
+    for _ in range(5):
+        submit_password(client, "alice", "not the right password")
+    membership = membership_of(alice)
+    membership.is_active = False
+    membership.save()
+
+    response = login(admin).post(action_url("member_unlock", membership), follow=True)
+
+    assert "no longer works at this site" in response.text
+    assert not AuditEvent.objects.filter(action="auth.unlocked").exists()
