@@ -31,36 +31,41 @@ import platform
 import random
 import re
 import secrets
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("sqlite", "postgres")
+from harness import (
+    ENGINES,
+    ROOT,
+    SEED,
+    TODAY,
+    Database,
+    DatabaseUnavailableError,
+    log,
+    raise_keyboard_interrupt,
+    temporary_database,
+)
+
 DEFAULT_PEOPLE = 2000
 DEFAULT_RATE = 50
 DEFAULT_DURATION = 60
 MAX_RATE = 200  # requests per second; the load stays bounded
 MAX_DURATION = 300  # seconds
 WORKERS = 2
-SEED = 2011
-TODAY = date(2026, 11, 1)  # fixed, so that every run seeds the same data
 BUDGET = {"rate_per_s": 50, "duration_s": 60, "p95_ms": 100, "errors": 0}
 # The users who sign in, and the pages of the mix (equal shares, drawn with a fixed seed).
 USERS = ("casemanager", "outreach", "supervisor", "projectmanager")
@@ -76,10 +81,6 @@ PERSON_LINK = re.compile(
     r'href="(/people/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)"'
 )
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# A maintenance database of the server to create and drop the benchmark's database from.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TANDEM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 NOTES = [
     "Open loop: request i is due at start + i/rate whatever happened to earlier ones, and its "
     "latency runs from that due time to the end of the response. Waiting for a client thread, "
@@ -119,10 +120,6 @@ NOTES = [
 ]
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 # --------------------------------------------------------------------------- parent
 
 
@@ -160,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown engine(s) {unknown}; choose from {', '.join(ENGINES)}")
 
     # SIGTERM unwinds like Ctrl-C, so that the server is stopped and the databases removed.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         return _run(args, engines)
     except KeyboardInterrupt:
@@ -175,7 +172,7 @@ def _run(args: argparse.Namespace, engines: list[str]) -> int:
     for engine in engines:
         log(f"== {engine}")
         try:
-            with _database(engine) as database:
+            with temporary_database(engine, prefix="tandem-load") as database:
                 results[engine] = _run_engine(database, args)
         except DatabaseUnavailableError as exc:
             results[engine] = {"error": str(exc)}
@@ -192,68 +189,8 @@ def _run(args: argparse.Namespace, engines: list[str]) -> int:
     return 1 if failed else 0
 
 
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-class DatabaseUnavailableError(Exception):
-    pass
-
-
 class BenchError(Exception):
     """The engine could not be measured: setup, sign-in or a page before the load failed."""
-
-
-@dataclass(frozen=True)
-class Database:
-    engine: str
-    url: str
-    sqlite_path: str = ""
-
-
-@contextlib.contextmanager
-def _database(engine: str) -> Iterator[Database]:
-    """A fresh, empty database for one engine, removed afterwards whatever happens."""
-    if engine == "sqlite":
-        folder = tempfile.mkdtemp(prefix="tandem-load-")
-        path = Path(folder) / "load.sqlite3"
-        try:
-            yield Database(engine, f"sqlite:///{path}", str(path))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-
-    import psycopg
-    from psycopg import sql
-
-    name = f"tandem_load_{os.getpid()}"
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise DatabaseUnavailableError(
-            f"PostgreSQL unavailable at {_redacted(POSTGRES_ADMIN_URL)}: {exc}".strip()
-        ) from exc
-    parts = urlsplit(POSTGRES_ADMIN_URL)
-    try:
-        yield Database(engine, urlunsplit(parts._replace(path=f"/{name}")))
-    finally:
-        try:
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-            log(f"dropped database {name}")
-        except psycopg.Error as exc:
-            log(f"could not drop database {name}: {exc}; drop it by hand")
-
-
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 def _environment(database: Database, secret_key: str) -> dict[str, str]:

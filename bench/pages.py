@@ -16,37 +16,35 @@ engine failed otherwise, 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("sqlite", "postgres")
+from harness import (
+    ENGINES,
+    ROOT,
+    SEED,
+    TODAY,
+    DatabaseUnavailableError,
+    log,
+    raise_keyboard_interrupt,
+    temporary_database,
+)
+
 DEFAULT_PEOPLE = 2000
 DEFAULT_REQUESTS = 200
 WARMUP = 5
-SEED = 2011
-TODAY = date(2026, 11, 1)  # fixed, so that every run seeds the same data
 SURNAME = "Johnson"  # one of the demo's 25 family names (~4% of people each)
 BUDGET_MEDIAN_MS = 50
 BUDGET_QUERIES = 12
-# A maintenance database of the server to create and drop the benchmark's database from.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TANDEM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 NOTES = [
     "DESIGN.md §7 states the server-time budget for 5,000 people and 500,000 contacts; "
     "Tandem has no contacts model yet, so the site holds people, names, identifiers and "
@@ -65,10 +63,6 @@ RECONNECTED = TIMED + (
     "per request, PostgreSQL keeps its connection and runs its health check."
 )
 REUSED = TIMED + "--reuse-connections: client.get alone, one database connection throughout."
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- parent
@@ -100,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown engine(s) {unknown}; choose from {', '.join(ENGINES)}")
 
     # SIGTERM unwinds like Ctrl-C, so that the temporary databases are still removed.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         return _run(args, engines)
     except KeyboardInterrupt:
@@ -115,8 +109,8 @@ def _run(args: argparse.Namespace, engines: list[str]) -> int:
     for engine in engines:
         log(f"== {engine}")
         try:
-            with _database(engine) as url:
-                results[engine] = _run_child(engine, url, args)
+            with temporary_database(engine, prefix="tandem-bench") as database:
+                results[engine] = _run_child(engine, database.url, args)
         except DatabaseUnavailableError as exc:
             results[engine] = {"error": str(exc)}
             log(f"{engine}: {exc}")
@@ -130,60 +124,8 @@ def _run(args: argparse.Namespace, engines: list[str]) -> int:
     return 1 if failed else 0
 
 
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-class DatabaseUnavailableError(Exception):
-    pass
-
-
 class ChildFailedError(Exception):
     pass
-
-
-@contextlib.contextmanager
-def _database(engine: str) -> Iterator[str]:
-    """A fresh, empty database for one engine, removed afterwards whatever happens."""
-    if engine == "sqlite":
-        folder = tempfile.mkdtemp(prefix="tandem-bench-")
-        try:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-
-    import psycopg
-    from psycopg import sql
-
-    name = f"tandem_bench_{os.getpid()}"
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise DatabaseUnavailableError(
-            f"PostgreSQL unavailable at {_redacted(POSTGRES_ADMIN_URL)}: {exc}".strip()
-        ) from exc
-    parts = urlsplit(POSTGRES_ADMIN_URL)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        try:
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-            log(f"dropped database {name}")
-        except psycopg.Error as exc:
-            log(f"could not drop database {name}: {exc}; drop it by hand")
-
-
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 def _run_child(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
