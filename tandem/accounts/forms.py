@@ -8,12 +8,11 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 
 from tandem.access.roles import Role
+from tandem.accounts.services import PARTNER_TOKEN_ROLES
 from tandem.tenancy.models import Organization
 
-PARTNER_ROLES = [
-    (role.value, role.label)
-    for role in (Role.POLICE_OFFICER, Role.POLICE_SERGEANT, Role.PROSECUTOR, Role.DEFENDER)
-]
+# The roles the token service issues, in Role's order.
+PARTNER_ROLES = [(role.value, role.label) for role in Role if role in PARTNER_TOKEN_ROLES]
 
 
 class ApiTokenForm(forms.Form):
