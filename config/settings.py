@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.audit",
     "tandem.people",
+    "tandem.matching",
     "tandem.casework",
     "tandem.api",
 ]

@@ -12,7 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from tandem.access.roles import Role
 from tandem.accounts.models import User
 from tandem.casework.models import Enrollment
-from tandem.people.models import Person, PersonName
+from tandem.matching.index import person_index_refresh
+from tandem.people.models import DuplicateCandidate, Identifier, Person, PersonName
 from tandem.tenancy.models import Membership, Organization, Site
 
 PASSWORD = "correct horse battery staple"
@@ -98,6 +99,7 @@ def add_totp(user: User) -> str:
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     site = factory.SubFactory(SiteFactory)
     given_name = factory.Sequence(lambda n: f"Given{n}")
@@ -106,14 +108,55 @@ class PersonFactory(factory.django.DjangoModelFactory):
     dob_precision = Person.DobPrecision.EXACT
     race = factory.LazyFunction(lambda: ["declined"])
 
+    # The services keep the matcher's index in step with people; rows made here directly
+    # get the same, so that searches in tests see them.
+    @factory.post_generation
+    def match_index(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            person_index_refresh(self)
+
 
 class PersonNameFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PersonName
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     kind = PersonName.Kind.NICKNAME
     given_name = "Smiley"
+
+    @factory.post_generation
+    def match_index(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            person_index_refresh(self.person)
+
+
+class IdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Identifier
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    kind = Identifier.Kind.POLICE_ID
+    value = factory.Sequence(lambda n: f"PD-{n:06d}")
+
+    @factory.post_generation
+    def match_index(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            person_index_refresh(self.person)
+
+
+def duplicate_candidate(person_1, person_2, probability=0.9, **kwargs):
+    """A pair for the duplicate queue, stored as the table wants it (smaller key first)."""
+    from django.utils import timezone
+
+    first, second = sorted((person_1, person_2), key=lambda person: person.pk)
+    kwargs.setdefault("band", "link" if probability >= 0.9 else "review")
+    kwargs.setdefault("explanation", "Surname sounds alike; same date of birth.")
+    kwargs.setdefault("found_at", timezone.now())
+    return DuplicateCandidate.objects.create(
+        site=first.site, person_a=first, person_b=second, probability=probability, **kwargs
+    )
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):

@@ -150,6 +150,10 @@ class Capability(StrEnum):
     """Things a member may do that are not about one person."""
 
     FIND_PEOPLE = "find_people"
+    # Record a new person, or correct a person's identity (names, identifiers, birth date).
+    EDIT_PEOPLE = "edit_people"
+    # Work the duplicate-review queue: merge two records of one person, or undo a merge.
+    REVIEW_DUPLICATES = "review_duplicates"
     VIEW_SITE_FIGURES = "view_site_figures"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_SITE = "manage_site"
@@ -158,10 +162,19 @@ class Capability(StrEnum):
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.CASE_MANAGER: frozenset({Capability.FIND_PEOPLE}),
-    Role.CM_SUPERVISOR: frozenset({Capability.FIND_PEOPLE, Capability.VIEW_SITE_FIGURES}),
-    Role.OUTREACH_WORKER: frozenset({Capability.FIND_PEOPLE}),
-    Role.PROJECT_MANAGER: frozenset({Capability.FIND_PEOPLE, Capability.VIEW_SITE_FIGURES}),
+    Role.CASE_MANAGER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.CM_SUPERVISOR: frozenset(
+        {Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_SITE_FIGURES}
+    ),
+    Role.OUTREACH_WORKER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.PROJECT_MANAGER: frozenset(
+        {
+            Capability.FIND_PEOPLE,
+            Capability.EDIT_PEOPLE,
+            Capability.REVIEW_DUPLICATES,
+            Capability.VIEW_SITE_FIGURES,
+        }
+    ),
     Role.EVALUATOR: frozenset({Capability.VIEW_SITE_FIGURES}),
     Role.PCG_MEMBER: frozenset({Capability.VIEW_SITE_FIGURES}),
     Role.SITE_ADMIN: frozenset(

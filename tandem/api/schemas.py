@@ -4,7 +4,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from tandem.matching.core import PartialDate
 
 
 class ErrorOut(Schema):
@@ -57,3 +60,48 @@ class PersonOut(Schema):
     date_of_birth: str | None = None
     names: list[NameOut] | None = None
     enrollment: EnrollmentOut | None = None
+
+
+class IdentifierIn(Schema):
+    kind: str = Field(max_length=20, pattern=r"^[a-z_]+$")
+    value: str = Field(min_length=1, max_length=80, pattern=r"^[^\x00]*$")
+
+
+class AliasIn(Schema):
+    given_name: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+    family_name: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+
+
+class MatchIn(Schema):
+    """One record to look for among the site's people. Every field may be empty."""
+
+    given_name: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+    middle_name: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+    family_name: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+    date_of_birth: str = Field(
+        "",
+        max_length=10,
+        description="YYYY-MM-DD, YYYY-MM or YYYY; empty when unknown.",
+        pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
+    )
+    sex: str = Field("", max_length=10, pattern=r"^[^\x00]*$")
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=10)
+    aliases: list[AliasIn] = Field(default_factory=list, max_length=10)
+    limit: int = Field(10, ge=1, le=25)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        # The pattern admits 1980-13-45; the matcher's parser says what is wrong with it.
+        PartialDate.parse(value)
+        return value
+
+
+class MatchCandidateOut(Schema):
+    id: UUID
+    display_name: str
+    date_of_birth: str
+    probability: float
+    band: str = Field(description="link, review or no-link: how sure the matcher is.")
+    explanation: str
+    enrollment_status: str | None

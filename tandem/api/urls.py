@@ -6,8 +6,9 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
 
-from tandem.access.decisions import default_purpose
+from tandem.access.decisions import Capability, can, default_purpose
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category
 from tandem.access.viewer import Viewer
@@ -15,12 +16,17 @@ from tandem.api.auth import MemberSessionAuth, TokenAuth
 from tandem.api.schemas import (
     EnrollmentOut,
     ErrorOut,
+    MatchCandidateOut,
+    MatchIn,
     MeOut,
     NameOut,
     PersonOut,
     PersonSummaryOut,
     ValidationErrorOut,
 )
+from tandem.matching.core import MatchRecord, PartialDate
+from tandem.matching.records import identifier_key
+from tandem.matching.selectors import person_candidates
 from tandem.people.selectors import person_get, person_list
 from tandem.tenancy.models import Organization
 
@@ -41,6 +47,8 @@ api = NinjaAPI(
 REFUSED = {401: ErrorOut, 403: ErrorOut}
 # Parameters that do not fit the schema; ninja answers 422 with pydantic's error list.
 INVALID = {422: ValidationErrorOut}
+# A request body that is not JSON at all; ninja answers 400 before validating it.
+UNPARSABLE = {400: ErrorOut}
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -85,6 +93,46 @@ def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSumm
         )
         for person in rows
     ]
+
+
+@api.post(
+    "/people/match",
+    response={200: list[MatchCandidateOut], **UNPARSABLE, **REFUSED, **INVALID},
+    tags=["people"],
+)
+def people_match(request: HttpRequest, payload: MatchIn) -> list[MatchCandidateOut]:
+    """People who may be the one described, most likely first, each with a probability, a
+    band (link / review / no-link) and why. Only roles that may find people receive the
+    list; a police or legal role is refused (403) rather than told "no match"."""
+    viewer = _viewer(request)
+    if not can(viewer, Capability.FIND_PEOPLE):
+        raise HttpError(403, "Your role may not search for people.")
+    record = MatchRecord(
+        id="query",
+        given_name=payload.given_name,
+        middle_name=payload.middle_name,
+        surname=payload.family_name,
+        dob=PartialDate.parse(payload.date_of_birth),
+        sex=payload.sex,
+        identifiers=tuple(identifier_key(i.kind, i.value) for i in payload.identifiers),
+        other_names=tuple((a.given_name, a.family_name) for a in payload.aliases),
+    )
+    candidates = person_candidates(viewer=viewer, record=record, limit=payload.limit)
+    return [
+        MatchCandidateOut(
+            id=c.public_id,
+            display_name=c.display_name,
+            date_of_birth=c.date_of_birth,
+            probability=c.probability,
+            band=c.band,
+            explanation=c.explanation,
+            enrollment_status=c.enrollment_status,
+        )
+        for c in candidates
+    ]
+
+
+# Declared after /people/match, whose path would otherwise be read as a person's id.
 
 
 @api.get(

@@ -23,6 +23,10 @@ def navigation_for(viewer: Viewer | None) -> list[NavItem]:
     items = [NavItem("Home", reverse("core:home"), "home")]
     if can(viewer, Capability.FIND_PEOPLE):
         items.append(NavItem("People", reverse("people:list"), "people"))
+    if can(viewer, Capability.EDIT_PEOPLE):
+        items.append(NavItem("New person", reverse("people:create"), "people_create"))
+    if can(viewer, Capability.REVIEW_DUPLICATES):
+        items.append(NavItem("Duplicates", reverse("people:duplicates"), "duplicates"))
     if can(viewer, Capability.MANAGE_SITE):
         items.append(NavItem("Members", reverse("tenancy:members"), "members"))
     if can(viewer, Capability.VIEW_AUDIT_LOG):

@@ -27,12 +27,16 @@ from tandem.casework.models import Enrollment
 from tandem.people.models import RACE_CHOICES, Person, PersonName
 
 
-def people_in_scope(site_id: int) -> QuerySet[Person]:
-    """People of one site, annotated with what the access decision needs."""
+def people_in_scope(site_id: int, *, include_merged: bool = False) -> QuerySet[Person]:
+    """People of one site, annotated with what the access decision needs. A record merged
+    into another is left out (the survivor stands for it) unless `include_merged`."""
     open_enrollment = Enrollment.objects.filter(person=OuterRef("pk")).exclude(
         status=Enrollment.Status.EXITED
     )
-    return Person.objects.filter(site_id=site_id).annotate(
+    people = Person.objects.filter(site_id=site_id)
+    if not include_merged:
+        people = people.filter(merged_into__isnull=True)
+    return people.annotate(
         holding_organization_id=Subquery(open_enrollment.values("provider_id")[:1]),
         holder_is_part2=Subquery(open_enrollment.values("provider__is_part2_program")[:1]),
         enrollment_status=Subquery(open_enrollment.values("status")[:1]),
@@ -94,6 +98,9 @@ class PersonRecord:
     display_name: str | None = None
     date_of_birth: str | None = None
     description: str = ""
+    middle_name: str = ""
+    sex: str = ""
+    has_photo: bool = False
     names: list[NameShown] = field(default_factory=list)
     identifiers: list[IdentifierShown] = field(default_factory=list)
     demographics: DemographicsShown | None = None
@@ -114,13 +121,16 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
         record["display_name"] = person.display_name
         record["date_of_birth"] = person.date_of_birth_display
         record["description"] = person.description
+        record["middle_name"] = person.middle_name
+        record["sex"] = person.get_sex_display()
+        record["has_photo"] = bool(person.photo)
         record["names"] = [
             NameShown(n.kind, n.get_kind_display(), n.given_name, n.family_name)
-            for n in person.names.all()
+            for n in person.names.filter(removed_at__isnull=True)
         ]
         record["identifiers"] = [
             IdentifierShown(i.get_kind_display(), i.value, i.issuer.name if i.issuer else "")
-            for i in person.identifiers.select_related("issuer")
+            for i in person.identifiers.filter(removed_at__isnull=True).select_related("issuer")
             if recorded_by_visible(
                 viewer=viewer,
                 recorder_organization_id=i.issuer_id,
@@ -171,9 +181,9 @@ def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Per
     # NUL cannot be stored or compared in PostgreSQL text; it is never part of a name.
     query = query.replace("\x00", "").strip()
     if query:
-        alias_match = PersonName.objects.filter(person=OuterRef("pk")).filter(
-            Q(given_name__icontains=query) | Q(family_name__icontains=query)
-        )
+        alias_match = PersonName.objects.filter(
+            person=OuterRef("pk"), removed_at__isnull=True
+        ).filter(Q(given_name__icontains=query) | Q(family_name__icontains=query))
         people = people.filter(
             Q(given_name__icontains=query)
             | Q(family_name__icontains=query)

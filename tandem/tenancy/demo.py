@@ -20,6 +20,7 @@ from tandem.accounts.models import User
 from tandem.accounts.services import user_create
 from tandem.casework.models import Enrollment
 from tandem.casework.services import enrollment_create
+from tandem.matching.services import duplicates_scan
 from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
 from tandem.people.services import IdentifierInput, NameInput, person_create
 from tandem.tenancy.models import Membership, Organization, Site
@@ -250,6 +251,9 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
     for index in range(people):
         person = _person(rng, site, orgs, index)
         _maybe_enroll(rng, person, orgs, case_managers, caseloads, today)
+    _twins(rng, site, count=max(people // 15, 2))
+    # The project manager's duplicate-review queue starts with the pairs the matcher finds.
+    duplicates_scan(actor=None, site=site)
     for index in range(max(people // 6, 3)):
         person = _person(rng, second, {"police": None}, index)
         if rng.random() < 0.6:
@@ -327,6 +331,30 @@ def _person(
         names=names,
         identifiers=identifiers,
     )
+
+
+def _twins(rng: random.Random, site: Site, *, count: int) -> None:
+    """People entered a second time by someone who did not search first: a nickname for the
+    given name, day and month of birth swapped where that is still a date, no identifiers."""
+    named = list(
+        Person.objects.filter(site=site, dob_precision=Person.DobPrecision.EXACT)
+        .exclude(given_name="")
+        .order_by("pk")
+    )
+    nicknames = dict(GIVEN_NAMES)
+    for original in rng.sample(named, k=min(count, len(named))):
+        born = original.date_of_birth
+        assert born is not None
+        if born.day <= 12 and rng.random() < 0.5:
+            born = date(born.year, born.day, born.month)
+        person_create(
+            actor=None,
+            site=site,
+            given_name=nicknames.get(original.given_name) or original.given_name,
+            family_name=original.family_name,
+            date_of_birth=born,
+            dob_precision=Person.DobPrecision.EXACT,
+        )
 
 
 def _maybe_enroll(

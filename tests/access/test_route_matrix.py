@@ -5,28 +5,39 @@ suite, so no new page can ship without someone deciding who may open it."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, Role
 from tandem.accounts.services import api_token_issue
 from tandem.audit.models import AuditEvent
+from tandem.people.merging import person_merge
+from tandem.people.models import DuplicateCandidate, Person, PersonMerge
+from tandem.people.services import person_photo_set
 from tandem.tenancy.models import Membership
 from tests.factories import (
     EnrollmentFactory,
+    IdentifierFactory,
     OrganizationFactory,
     PersonFactory,
+    PersonNameFactory,
     SiteFactory,
     add_totp,
+    duplicate_candidate,
     member,
     sign_in,
 )
 
 ALL = frozenset(Role)
 PEOPLE_FINDERS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
+PEOPLE_EDITORS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
+DUPLICATE_REVIEWERS = frozenset({Role.PROJECT_MANAGER})
 SITE_ADMINS = frozenset({Role.SITE_ADMIN})
 
 # route name -> (method, roles answered 200 (or 302 for a POST), everyone else gets 404)
@@ -36,6 +47,24 @@ MATRIX: dict[str, tuple[str, frozenset[Role]]] = {
     "people:list": ("GET", PEOPLE_FINDERS),
     # Police and legal partners need a release of information naming them (none yet).
     "people:detail": ("GET", PEOPLE_FINDERS),
+    "people:history": ("GET", PEOPLE_FINDERS),
+    "people:photo": ("GET", PEOPLE_FINDERS),
+    "people:create": ("GET", PEOPLE_EDITORS),
+    "people:create_candidates": ("POST", PEOPLE_EDITORS),
+    "people:edit": ("GET", PEOPLE_EDITORS),
+    "people:name_add": ("POST", PEOPLE_EDITORS),
+    "people:name_remove": ("POST", PEOPLE_EDITORS),
+    "people:identifier_add": ("POST", PEOPLE_EDITORS),
+    "people:identifier_remove": ("POST", PEOPLE_EDITORS),
+    "people:photo_upload": ("POST", PEOPLE_EDITORS),
+    "people:photo_clear": ("POST", PEOPLE_EDITORS),
+    "people:duplicates": ("GET", DUPLICATE_REVIEWERS),
+    "people:duplicates_scan": ("POST", DUPLICATE_REVIEWERS),
+    "people:duplicate": ("GET", DUPLICATE_REVIEWERS),
+    "people:duplicate_merge": ("POST", DUPLICATE_REVIEWERS),
+    "people:duplicate_reject": ("POST", DUPLICATE_REVIEWERS),
+    "people:merges": ("GET", DUPLICATE_REVIEWERS),
+    "people:unmerge": ("POST", DUPLICATE_REVIEWERS),
     "audit:log": ("GET", frozenset({Role.SITE_ADMIN})),
     "api_tokens:list": ("GET", frozenset({Role.SITE_ADMIN})),
     "api_tokens:revoke": ("POST", frozenset({Role.SITE_ADMIN})),
@@ -53,6 +82,53 @@ MEMBER_ROUTES = [
     "tenancy:member_unlock",
     "tenancy:member_password_link",
 ]
+
+# Routes that act on the scene's person, by its public id.
+PERSON_ROUTES = [
+    "people:detail",
+    "people:history",
+    "people:photo",
+    "people:edit",
+    "people:name_add",
+    "people:identifier_add",
+    "people:photo_upload",
+    "people:photo_clear",
+]
+# Routes that act on a row of the scene by its public id, after the person's (if any).
+ROW_ROUTES = {
+    "people:name_remove": ("person", "name"),
+    "people:identifier_remove": ("person", "identifier"),
+    "people:duplicate": ("candidate",),
+    "people:duplicate_merge": ("candidate",),
+    "people:duplicate_reject": ("candidate",),
+    "people:unmerge": ("merge",),
+}
+# A POST that answers with an htmx fragment, not a redirect.
+FRAGMENT_POSTS = frozenset({"people:create_candidates"})
+
+
+def post_data(name: str, scene) -> dict[str, object]:
+    """What an allowed user would submit, so that an allowed POST succeeds (302)."""
+    if name == "people:name_add":
+        return {"kind": "alias", "given_name": "Sam"}
+    if name == "people:identifier_add":
+        return {"kind": "booking", "value": "B-2026-77"}
+    if name == "people:photo_upload":
+        return {"photo": photo_file()}
+    if name == "people:duplicate_merge":
+        return {"survivor": str(scene["person"].public_id), "reason": "Same person"}
+    if name == "people:unmerge":
+        return {"reason": "Two different people", "confirm": "on"}
+    if name == "people:create_candidates":
+        return {"given_name": "Rosa", "family_name": "Quintero"}
+    return {}
+
+
+def photo_file() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 90, 90)).save(out, "PNG")
+    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
+
 
 # Routes that are not site pages: the sign-in flow (django-allauth, tested in
 # tandem/accounts/tests and tests/e2e) and the API (tested in tests/api).
@@ -79,13 +155,25 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def scene(db):
+def scene(db, settings, tmp_path):
     """One site with a member of every role; the case-management roles work for the
-    provider that holds the person's enrollment."""
+    provider that holds the person's enrollment. The person has a name, an identifier and
+    a photo; a likely duplicate of them waits in the queue, and two others were merged."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     site = SiteFactory()
     provider = OrganizationFactory(site=site, kind="case_management", name="Holding provider")
     person = PersonFactory(site=site)
     EnrollmentFactory(person=person, provider=provider)
+    name = PersonNameFactory(person=person)
+    identifier = IdentifierFactory(person=person)
+    person_photo_set(actor=None, person=person, photo=photo_file())
+    candidate = duplicate_candidate(person, PersonFactory(site=site))
+    merge = person_merge(
+        actor=None,
+        survivor=PersonFactory(site=site),
+        merged=PersonFactory(site=site),
+        reason="Same person",
+    )
     users = {}
     for role in Role:
         organization = provider if role in CASE_MANAGEMENT_ROLES else None
@@ -101,6 +189,10 @@ def scene(db):
     return {
         "site": site,
         "person": person,
+        "name": name,
+        "identifier": identifier,
+        "candidate": candidate,
+        "merge": merge,
         "users": users,
         "token": token,
         "membership": membership,
@@ -110,8 +202,10 @@ def scene(db):
 def url_for(name: str, scene) -> str:
     from django.urls import reverse
 
-    if name == "people:detail":
+    if name in PERSON_ROUTES:
         return reverse(name, args=[scene["person"].public_id])
+    if name in ROW_ROUTES:
+        return reverse(name, args=[scene[row].public_id for row in ROW_ROUTES[name]])
     if name == "api_tokens:revoke":
         return reverse(name, args=[scene["token"].public_id])
     if name in MEMBER_ROUTES:
@@ -128,10 +222,11 @@ def test_role_gets_the_answer_the_matrix_says(client, scene, name, role):
     sign_in(client, scene["users"][role])
 
     url = url_for(name, scene)
-    response = client.post(url) if method == "POST" else client.get(url)
+    response = client.post(url, post_data(name, scene)) if method == "POST" else client.get(url)
 
     if role in allowed:
-        assert response.status_code == (302 if method == "POST" else 200)
+        redirects = method == "POST" and name not in FRAGMENT_POSTS
+        assert response.status_code == (302 if redirects else 200)
     else:
         assert response.status_code == 404
 
@@ -147,7 +242,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, scene, name):
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("name", ["people:detail", "api_tokens:revoke", *MEMBER_ROUTES])
+@pytest.mark.parametrize("name", [*PERSON_ROUTES, *ROW_ROUTES, "api_tokens:revoke", *MEMBER_ROUTES])
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.SITE_ADMIN, Role.PROJECT_MANAGER])
 def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
     outsider = member(role, site=SiteFactory())
@@ -156,7 +251,7 @@ def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
     method, _ = MATRIX[name]
 
     url = url_for(name, scene)
-    response = client.post(url) if method == "POST" else client.get(url)
+    response = client.post(url, post_data(name, scene)) if method == "POST" else client.get(url)
 
     assert response.status_code == 404
     scene["token"].refresh_from_db()
@@ -170,5 +265,16 @@ def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
             "membership.reactivated",
             "auth.unlocked",
             "user.password_link_sent",
+            "person.updated",
+            "person.name_added",
+            "person.name_removed",
+            "person.identifier_added",
+            "person.identifier_removed",
+            "person.photo_cleared",
+            "duplicate.rejected",
+            "person.unmerged",
         ]
     ).exists()
+    assert Person.objects.get(pk=scene["person"].pk).photo
+    assert PersonMerge.objects.filter(undone_at__isnull=True).count() == 1
+    assert DuplicateCandidate.objects.get(pk=scene["candidate"].pk).status == "open"

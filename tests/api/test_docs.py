@@ -20,7 +20,12 @@ def test_openapi_schema_is_served_without_credentials(client, db):
     assert response["Content-Type"].startswith("application/json")
     schema = response.json()
     assert schema["info"]["title"] == "Tandem API"
-    assert set(schema["paths"]) == {"/api/v1/me", "/api/v1/people", "/api/v1/people/{person_id}"}
+    assert set(schema["paths"]) == {
+        "/api/v1/me",
+        "/api/v1/people",
+        "/api/v1/people/match",
+        "/api/v1/people/{person_id}",
+    }
     assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "MemberSessionAuth"}
 
 
@@ -116,7 +121,12 @@ def test_docs_page_renders_in_a_browser_under_the_sites_csp(live_server):
             browser.close()
 
     assert "Tandem API" in title
-    assert sorted(operations) == ["/api/v1/me", "/api/v1/people", "/api/v1/people/{person_id}"]
+    assert sorted(operations) == [
+        "/api/v1/me",
+        "/api/v1/people",
+        "/api/v1/people/match",
+        "/api/v1/people/{person_id}",
+    ]
     assert violations == []
     assert foreign_requests == []
     assert console_errors == []

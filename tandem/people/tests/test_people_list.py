@@ -58,7 +58,7 @@ def test_a_search_is_audited_with_its_query_and_result_count(login, alice, site_
 
     client.get("/people/", {"q": "Yazz"})
 
-    event = AuditEvent.objects.get(action="person.listed")
+    event = AuditEvent.objects.get(action="person.searched")
     assert event.detail == {"query": "Yazz", "count": 1}
     assert event.actor_id == alice.pk
 

@@ -1,0 +1,274 @@
+"""Finding people: one record (or what someone typed in a search box) against the site's
+people. Candidates come from the database by indexed keys (and, on PostgreSQL, trigram
+similarity of names); they are scored in process by the site's model; only people whose
+identity the viewer may see are returned, and the lookup is audited."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from django.db import connection
+
+from tandem.access.decisions import Capability, Subject, can, decide
+from tandem.access.roles import Category, Purpose
+from tandem.access.viewer import Viewer
+from tandem.audit.services import audit_read
+from tandem.casework.models import Enrollment
+from tandem.matching.core import Gamma, MatchModel, MatchRecord, Prepared, compare, prepare
+from tandem.matching.core import blocking_keys as core_blocking_keys
+from tandem.matching.core import search_keys as core_search_keys
+from tandem.matching.models import MatchKey, MatchName, MatchProfile
+from tandem.matching.records import name_fragments, normalise_name, query_record, record_from_json
+from tandem.matching.services import site_model
+from tandem.people.models import Identifier, Person
+from tandem.tenancy.models import Organization
+
+# How many people sharing keys with the query are scored at most. Keys are ranked by how
+# many a person shares, so the best-supported candidates are always among them.
+CANDIDATE_CAP = 400
+# How many people found only by a part of their name are added to the candidates.
+FRAGMENT_CAP = 100
+# Prepared profiles kept per process: a large site's whole population, a few kilobytes each.
+PREPARED_CACHE_SIZE = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A person who may be the one looked for, with why."""
+
+    public_id: uuid.UUID
+    display_name: str
+    date_of_birth: str
+    probability: float
+    band: str
+    explanation: str
+    enrollment_status: str | None
+
+
+def _query_keys(prepared: Prepared, record: MatchRecord) -> set[str]:
+    keys = set(core_blocking_keys(prepared)) | set(core_search_keys(prepared))
+    keys |= {f"iv:{ident.split(':', 1)[1]}" for ident in record.identifiers}
+    return keys
+
+
+# The lookup runs inside a request with a budget of 20 ms at 50,000 people (DESIGN.md §7),
+# so its two reads of the index and of the people shown are written as SQL: compiling the
+# equivalent ORM queries cost more than running them. Table names come from the models.
+Sql = tuple[str, list[Any]]
+
+
+def _by_keys(site_id: int, keys: set[str]) -> Sql:
+    """People sharing keys with the query, those sharing the most first (a subquery)."""
+    marks = ", ".join(["%s"] * len(keys))
+    return (
+        f"SELECT k.person_id FROM {MatchKey._meta.db_table} k "  # noqa: S608 (names from models)
+        f"WHERE k.site_id = %s AND k.key IN ({marks}) "
+        "GROUP BY k.person_id ORDER BY COUNT(*) DESC, k.person_id LIMIT %s",
+        [site_id, *sorted(keys), CANDIDATE_CAP],
+    )
+
+
+def _by_name_parts(site_id: int, fragments: list[str], text: str) -> list[Sql]:
+    """People one of whose names contains every word typed (what someone has only half
+    typed), and on PostgreSQL people whose name is similar to the whole (misspellings the
+    phonetic keys miss). Subqueries."""
+    names = MatchName.objects.filter(site_id=site_id)
+    for fragment in fragments:
+        names = names.filter(name__contains=fragment)
+    sources = [names.values("person_id")[:FRAGMENT_CAP]]
+    if connection.vendor == "postgresql" and len(text) >= 3:
+        similar = MatchName.objects.filter(site_id=site_id, name__similar=text)
+        sources.append(similar.values("person_id")[:FRAGMENT_CAP])
+    compiled = []
+    for source in sources:
+        sql, params = source.query.sql_with_params()
+        compiled.append((sql, list(params)))
+    return compiled
+
+
+@lru_cache(maxsize=PREPARED_CACHE_SIZE)
+def _prepared(text: str) -> Prepared:
+    """A stored profile, prepared for comparison. The profile's text is the key, so a
+    changed person (new text) is never served from an old entry."""
+    return prepare(record_from_json(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    weight: float
+    probability: float
+    gamma: Gamma
+    person_id: int
+
+
+def _score(
+    site_id: int, query: Prepared, sources: Sequence[Sql], model: MatchModel
+) -> list[Scored]:
+    """Every candidate's score, best first (ties in the order people were recorded). The
+    candidates' profiles are read in one query, with the sources as its subqueries."""
+    if not sources:
+        return []
+    found = " OR ".join(f"p.person_id IN ({sql})" for sql, _ in sources)
+    params: list[Any] = []
+    for _, source_params in sources:
+        params.extend(source_params)
+    with connection.cursor() as cursor:
+        # Every source already keeps to the site. The site is checked again below rather
+        # than in this WHERE, where it led SQLite to scan the site's profiles instead of
+        # looking up the few candidates by their unique person id.
+        cursor.execute(
+            f"SELECT p.person_id, p.site_id, p.record FROM {MatchProfile._meta.db_table} p "  # noqa: S608
+            f"WHERE {found}",
+            params,
+        )
+        rows = cursor.fetchall()
+    scored = []
+    for person_id, row_site_id, text in rows:
+        if row_site_id != site_id:
+            continue
+        gamma = compare(query, _prepared(text))
+        scored.append(Scored(model.weight(gamma), model.probability(gamma), gamma, person_id))
+    scored.sort(key=lambda row: (-row.weight, row.person_id))
+    return scored
+
+
+def _people_shown(site_id: int, ids: list[int]) -> dict[int, Person]:
+    """The people among `ids` that belong to the site and were not merged away, each with
+    what the access decision needs: the provider holding their open enrollment, whether it
+    is a Part 2 programme, and the enrollment's status (people_in_scope() in one join)."""
+    if not ids:
+        return {}
+    person, enrollment, organization = (
+        Person._meta.db_table,
+        Enrollment._meta.db_table,
+        Organization._meta.db_table,
+    )
+    marks = ", ".join(["%s"] * len(ids))
+    rows = Person.objects.raw(
+        f"SELECT p.*, e.provider_id AS holding_organization_id, "  # noqa: S608
+        f"o.is_part2_program AS holder_is_part2, e.status AS enrollment_status "
+        f"FROM {person} p "
+        f"LEFT JOIN {enrollment} e ON e.person_id = p.id AND e.status <> %s "
+        f"LEFT JOIN {organization} o ON o.id = e.provider_id "
+        f"WHERE p.site_id = %s AND p.merged_into_id IS NULL AND p.id IN ({marks}) "
+        "ORDER BY p.id, e.id",
+        [Enrollment.Status.EXITED, site_id, *ids],
+    )
+    people: dict[int, Person] = {}
+    for row in rows:
+        people.setdefault(row.pk, row)  # the first open enrollment, as people_in_scope()
+    return people
+
+
+def _shown(
+    viewer: Viewer, scored: list[Scored], model: MatchModel, limit: int, purpose: Purpose
+) -> list[Candidate]:
+    """The best candidates the viewer may see, in score order, as plain values."""
+    # Ask for a few more than needed: some may be outside what the viewer may see.
+    top = scored[: limit * 2 + 10]
+    people = _people_shown(viewer.site_id, [row.person_id for row in top])
+    shown: list[Candidate] = []
+    for row in top:
+        person = people.get(row.person_id)
+        if person is None:
+            continue
+        subject = cast(Subject, person)
+        if not decide(viewer=viewer, person=subject, category=Category.IDENTITY, purpose=purpose):
+            continue
+        sees_enrollment = decide(
+            viewer=viewer, person=subject, category=Category.ENROLLMENT, purpose=purpose
+        )
+        shown.append(
+            Candidate(
+                public_id=person.public_id,
+                display_name=person.display_name,
+                date_of_birth=person.date_of_birth_display,
+                probability=round(row.probability, 4),
+                band=model.band(row.probability),
+                # Explained only for the few shown: the words cost more than the score.
+                explanation=model.explain(row.gamma),
+                # people_in_scope() annotates the status.
+                enrollment_status=person.enrollment_status if sees_enrollment else None,  # type: ignore[attr-defined]
+            )
+        )
+        if len(shown) >= limit:
+            break
+    return shown
+
+
+def person_candidates(
+    *,
+    viewer: Viewer,
+    record: MatchRecord,
+    limit: int = 5,
+    purpose: Purpose = Purpose.CARE_COORDINATION,
+) -> list[Candidate]:
+    """People who may be the one described by `record`, most likely first (search before
+    create, and the match API). Police and other roles that may not find people get none."""
+    if not can(viewer, Capability.FIND_PEOPLE):
+        return []
+    query = prepare(record)
+    fragments = name_fragments(" ".join((record.given_name, record.surname)))
+    text = normalise_name(" ".join((record.given_name, record.surname)))
+    model = site_model(viewer.site_id)
+    # A record with enough to block on is looked up by its selective blocking keys alone;
+    # the broad search keys (a surname's sound alone) serve a record too partial for those,
+    # such as a form still being typed.
+    scored: list[Scored] = []
+    blocking = set(core_blocking_keys(query))
+    if blocking:
+        scored = _score(viewer.site_id, query, [_by_keys(viewer.site_id, blocking)], model)
+    else:
+        keys = _query_keys(query, record)
+        if keys:
+            scored = _score(viewer.site_id, query, [_by_keys(viewer.site_id, keys)], model)
+    if not scored and fragments:
+        # Nothing shares a key: perhaps only the start of a name has been typed so far.
+        sources = _by_name_parts(viewer.site_id, fragments, text)
+        scored = _score(viewer.site_id, query, sources, model)
+    shown = _shown(viewer, scored, model, limit, purpose)
+    audit_read(
+        viewer=viewer,
+        action="person.matched",
+        category=Category.IDENTITY,
+        purpose=purpose,
+        detail={"scored": len(scored), "shown": len(shown)},
+    )
+    return shown
+
+
+def person_search(*, viewer: Viewer, query: str, limit: int = 50) -> list[Candidate]:
+    """The search box: any name, alias, nickname, partial date of birth or identifier, in
+    any order; ranked by the matcher, each result saying why it matched."""
+    if not can(viewer, Capability.FIND_PEOPLE):
+        return []
+    query = query.replace("\x00", "").strip()[:100]
+    purpose = Purpose.CARE_COORDINATION
+    if not query:
+        return []
+    record = query_record(query, Identifier.Kind.values)
+    prepared = prepare(record)
+    fragments = name_fragments(query)
+    text = normalise_name(" ".join(fragments))
+    keys = _query_keys(prepared, record)
+    sources = [_by_keys(viewer.site_id, keys)] if keys else []
+    if fragments:
+        sources += _by_name_parts(viewer.site_id, fragments, text)
+    model = site_model(viewer.site_id)
+    scored = _score(viewer.site_id, prepared, sources, model)
+    shown = _shown(viewer, scored, model, limit, purpose)
+    audit_read(
+        viewer=viewer,
+        action="person.searched",
+        category=Category.IDENTITY,
+        purpose=purpose,
+        detail={"query": query, "count": len(shown)},
+    )
+    return shown
+
+
+__all__ = ["Candidate", "person_candidates", "person_search"]
