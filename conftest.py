@@ -17,6 +17,13 @@ from tandem.tenancy.models import Organization, Site
 from tests.factories import OrganizationFactory, SiteFactory, add_totp, member, sign_in
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files (photos, signatures) of a test go to its own folder, never var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def site_a(db) -> Site:
     return SiteFactory(name="Site A", slug="site-a")

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.matching",
     "tandem.casework",
+    "tandem.consent",
     "tandem.api",
 ]
 

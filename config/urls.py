@@ -8,6 +8,7 @@ urlpatterns = [
     path("sites/", include("tandem.tenancy.urls")),
     path("tokens/", include("tandem.accounts.urls")),
     path("people/", include("tandem.people.urls")),
+    path("", include("tandem.consent.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -8,10 +8,12 @@ import uuid
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from tandem.access.roles import Role
 from tandem.accounts.models import User
 from tandem.casework.models import Enrollment
+from tandem.consent.models import Consent, ConsentGrant
 from tandem.matching.index import person_index_refresh
 from tandem.people.models import DuplicateCandidate, Identifier, Person, PersonName
 from tandem.tenancy.models import Membership, Organization, Site
@@ -201,3 +203,49 @@ def sign_in(client, user):
     session[MFA_OK_KEY] = True
     session.save()
     return client
+
+
+def signature_png() -> bytes:
+    """A small PNG with one dark stroke, as a signature pad would send."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (60, 20), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line((2, 10, 58, 12), fill=(0, 0, 0, 255), width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A current release recorded by the provider holding the person (or a new one)."""
+
+    class Meta:
+        model = Consent
+
+    person = factory.SubFactory(PersonFactory)
+    site = factory.SelfAttribute("person.site")
+    recorded_by_organization = factory.SubFactory(
+        OrganizationFactory, site=factory.SelfAttribute("..person.site")
+    )
+    purpose = Consent.PurposeChoice.CARE_COORDINATION
+    purpose_text = "Coordinate services and legal matters."
+    # Current on the day the test runs, whatever that day is.
+    effective_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=335))
+    signed_name = "Test Participant"
+    signed_on = factory.SelfAttribute("effective_on")
+    signature_kind = Consent.SignatureKind.DRAWN
+    signature = factory.django.FileField(filename="signature.png", data=signature_png())
+
+
+class ConsentGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentGrant
+
+    consent = factory.SubFactory(ConsentFactory)
+    organization = factory.SubFactory(
+        OrganizationFactory, site=factory.SelfAttribute("..consent.site"), kind="police"
+    )
+    categories = factory.LazyFunction(lambda: ["enrollment", "identity"])

@@ -2,8 +2,8 @@
 `decide()` before participant information leaves the database; nothing else decides.
 
 Defaults follow DESIGN.md §4; a site may only narrow them. Consent (releases of information)
-is checked inside this same function: until a release naming the viewer's organisation is
-on record, the roles that depend on one (police, prosecutors, defenders) are refused.
+is checked inside this same function: the roles that depend on one (police, prosecutors,
+defenders) see a category only while a current release grants it to their organisation.
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ from tandem.access.viewer import Viewer
 
 class Subject(Protocol):
     """What the decision needs to know about a person. Selectors annotate
-    `holding_organization_id` (the provider holding the current enrollment, or None) and
-    `holder_is_part2` (whether that provider is a 42 CFR Part 2 programme)."""
+    `holding_organization_id` (the provider holding the current enrollment, or None),
+    `holder_is_part2` (whether that provider is a 42 CFR Part 2 programme), and, for the
+    viewer's own organisation on today's date, `consented_categories` (the categories that
+    current releases of information grant it) and `holder_consented_categories` (those
+    granted by releases that the holding provider recorded). None means not computed, and
+    is refused like an empty set."""
 
     @property
     def site_id(self) -> int: ...
@@ -37,6 +41,12 @@ class Subject(Protocol):
 
     @property
     def holder_is_part2(self) -> bool | None: ...
+
+    @property
+    def consented_categories(self) -> frozenset[Category] | None: ...
+
+    @property
+    def holder_consented_categories(self) -> frozenset[Category] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +106,14 @@ def decide(*, viewer: Viewer, person: Subject, category: Category, purpose: Purp
     if role in CASE_MANAGEMENT_ROLES:
         if person.holding_organization_id == viewer.organization_id:
             return Decision(True, "Your organisation holds this participant's enrollment.")
-        if person.holder_is_part2 and category is not Category.IDENTITY:
+        if _part2_withheld(person, category):
             return _part2_refusal()
         if category in OTHER_PROVIDER_CATEGORIES:
             return Decision(True, "Participants of the site: who they are and whom to call.")
         return Decision(False, "Another provider holds this participant's enrollment.")
     if role in CONSENT_DEPENDENT_ROLES:
         return _consent_decision(viewer=viewer, person=person, category=category)
-    if person.holder_is_part2 and category is not Category.IDENTITY:
+    if _part2_withheld(person, category):
         return _part2_refusal()
     return Decision(True, f"A {role.label.lower()} sees {category.label.lower()} site-wide.")
 
@@ -117,11 +127,18 @@ def allowed_categories(*, viewer: Viewer, person: Subject, purpose: Purpose) -> 
     )
 
 
-def _part2_refusal() -> Decision:
+def _part2_withheld(person: Subject, category: Category) -> bool:
     # 42 CFR 2.13(c): even the fact that someone is a patient of a Part 2 programme may be
-    # disclosed only with written consent; this version records none. Outside the programme
-    # only who the person is remains visible: the enrollment, and everything the programme
-    # recorded about the person (casework, legal coordination, ...), would each reveal it.
+    # disclosed only with written consent (2.31) from that programme. Outside the programme
+    # only who the person is remains visible without one: the enrollment, and everything the
+    # programme recorded about the person (casework, legal coordination, ...), would each
+    # reveal it.
+    if not person.holder_is_part2 or category is Category.IDENTITY:
+        return False
+    return category not in (person.holder_consented_categories or frozenset())
+
+
+def _part2_refusal() -> Decision:
     return Decision(
         False,
         "A 42 CFR Part 2 programme holds this participant; only a consent naming your "
@@ -140,10 +157,29 @@ def recorded_by_visible(
 
 
 def _consent_decision(*, viewer: Viewer, person: Subject, category: Category) -> Decision:
-    # Golden Rule 1: what police and legal partners learn must rest on a release of
-    # information that names their organisation. No release is recorded in this version,
-    # so the answer is always no.
-    return Decision(False, "No release of information on record names your organisation.")
+    # Golden Rule 1: what police and legal partners learn must rest on a current release of
+    # information that names their organisation for that category. The role ceiling has
+    # already refused what no release could grant them (casework, health, whereabouts, ...).
+    if person.holder_is_part2:
+        # 42 CFR 2.31: only a consent the Part 2 programme itself recorded, naming the
+        # recipient, unlocks what the programme holds; anyone else's release does not.
+        if category in (person.holder_consented_categories or frozenset()):
+            return Decision(
+                True,
+                "A current consent recorded by the Part 2 programme names your organisation "
+                f"for {category.label.lower()}.",
+            )
+        return _part2_refusal()
+    if category in (person.consented_categories or frozenset()):
+        return Decision(
+            True,
+            "A current release of information names your organisation for "
+            f"{category.label.lower()}.",
+        )
+    return Decision(
+        False,
+        f"No current release of information names your organisation for {category.label.lower()}.",
+    )
 
 
 class Capability(StrEnum):
@@ -159,22 +195,35 @@ class Capability(StrEnum):
     MANAGE_SITE = "manage_site"
     MANAGE_API_TOKENS = "manage_api_tokens"
     VIEW_NATIONAL_FIGURES = "view_national_figures"
+    # Read a participant's releases of information; record or revoke one.
+    VIEW_CONSENTS = "view_consents"
+    RECORD_CONSENTS = "record_consents"
+    # Ask "is this person in LEAD, and whom do I call?" with a stated purpose.
+    POLICE_LOOKUP = "police_lookup"
 
+
+_CONSENT_RECORDERS = frozenset({Capability.VIEW_CONSENTS, Capability.RECORD_CONSENTS})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.CASE_MANAGER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.CASE_MANAGER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE})
+    | _CONSENT_RECORDERS,
     Role.CM_SUPERVISOR: frozenset(
         {Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_SITE_FIGURES}
-    ),
-    Role.OUTREACH_WORKER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE}),
+    )
+    | _CONSENT_RECORDERS,
+    Role.OUTREACH_WORKER: frozenset({Capability.FIND_PEOPLE, Capability.EDIT_PEOPLE})
+    | _CONSENT_RECORDERS,
     Role.PROJECT_MANAGER: frozenset(
         {
             Capability.FIND_PEOPLE,
             Capability.EDIT_PEOPLE,
             Capability.REVIEW_DUPLICATES,
             Capability.VIEW_SITE_FIGURES,
+            Capability.VIEW_CONSENTS,
         }
     ),
+    Role.POLICE_OFFICER: frozenset({Capability.POLICE_LOOKUP}),
+    Role.POLICE_SERGEANT: frozenset({Capability.POLICE_LOOKUP}),
     Role.EVALUATOR: frozenset({Capability.VIEW_SITE_FIGURES}),
     Role.PCG_MEMBER: frozenset({Capability.VIEW_SITE_FIGURES}),
     Role.SITE_ADMIN: frozenset(

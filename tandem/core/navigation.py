@@ -25,6 +25,8 @@ def navigation_for(viewer: Viewer | None) -> list[NavItem]:
         items.append(NavItem("People", reverse("people:list"), "people"))
     if can(viewer, Capability.EDIT_PEOPLE):
         items.append(NavItem("New person", reverse("people:create"), "people_create"))
+    if can(viewer, Capability.POLICE_LOOKUP):
+        items.append(NavItem("Lookup", reverse("consent:lookup"), "lookup"))
     if can(viewer, Capability.REVIEW_DUPLICATES):
         items.append(NavItem("Duplicates", reverse("people:duplicates"), "duplicates"))
     if can(viewer, Capability.MANAGE_SITE):

@@ -12,12 +12,14 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.db import connection
+from django.utils import timezone
 
 from tandem.access.decisions import Capability, Subject, can, decide
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
+from tandem.consent.current import categories_from_aggregate, granted_categories_sql
 from tandem.matching.core import Gamma, MatchModel, MatchRecord, Prepared, compare, prepare
 from tandem.matching.core import blocking_keys as core_blocking_keys
 from tandem.matching.core import search_keys as core_search_keys
@@ -136,10 +138,11 @@ def _score(
     return scored
 
 
-def _people_shown(site_id: int, ids: list[int]) -> dict[int, Person]:
-    """The people among `ids` that belong to the site and were not merged away, each with
-    what the access decision needs: the provider holding their open enrollment, whether it
-    is a Part 2 programme, and the enrollment's status (people_in_scope() in one join)."""
+def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
+    """The people among `ids` that belong to the viewer's site and were not merged away,
+    each with what the access decision needs: the provider holding their open enrollment,
+    whether it is a Part 2 programme, the enrollment's status, and the categories current
+    releases grant the viewer's organisation (people_in_scope() in one statement)."""
     if not ids:
         return {}
     person, enrollment, organization = (
@@ -148,19 +151,31 @@ def _people_shown(site_id: int, ids: list[int]) -> dict[int, Person]:
         Organization._meta.db_table,
     )
     marks = ", ".join(["%s"] * len(ids))
+    granted, _ = granted_categories_sql(person_column="p.id")
+    holder_granted, _ = granted_categories_sql(
+        person_column="p.id", recorded_by_column="e.provider_id"
+    )
+    today = timezone.localdate()
+    grant_params = [viewer.organization_id, today, today]
     rows = Person.objects.raw(
         f"SELECT p.*, e.provider_id AS holding_organization_id, "  # noqa: S608
-        f"o.is_part2_program AS holder_is_part2, e.status AS enrollment_status "
+        f"o.is_part2_program AS holder_is_part2, e.status AS enrollment_status, "
+        f"{granted} AS granted_raw, {holder_granted} AS holder_granted_raw "
         f"FROM {person} p "
         f"LEFT JOIN {enrollment} e ON e.person_id = p.id AND e.status <> %s "
         f"LEFT JOIN {organization} o ON o.id = e.provider_id "
         f"WHERE p.site_id = %s AND p.merged_into_id IS NULL AND p.id IN ({marks}) "
         "ORDER BY p.id, e.id",
-        [Enrollment.Status.EXITED, site_id, *ids],
+        [*grant_params, *grant_params, Enrollment.Status.EXITED, viewer.site_id, *ids],
     )
     people: dict[int, Person] = {}
     for row in rows:
-        people.setdefault(row.pk, row)  # the first open enrollment, as people_in_scope()
+        if row.pk in people:
+            continue  # the first open enrollment, as people_in_scope()
+        # Raw rows get no converters: the joined category lists are read here.
+        row.consented_categories = categories_from_aggregate(row.granted_raw)  # type: ignore[attr-defined]
+        row.holder_consented_categories = categories_from_aggregate(row.holder_granted_raw)  # type: ignore[attr-defined]
+        people[row.pk] = row
     return people
 
 
@@ -170,7 +185,7 @@ def _shown(
     """The best candidates the viewer may see, in score order, as plain values."""
     # Ask for a few more than needed: some may be outside what the viewer may see.
     top = scored[: limit * 2 + 10]
-    people = _people_shown(viewer.site_id, [row.person_id for row in top])
+    people = _people_shown(viewer, [row.person_id for row in top])
     shown: list[Candidate] = []
     for row in top:
         person = people.get(row.person_id)

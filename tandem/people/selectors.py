@@ -20,26 +20,46 @@ from tandem.access.decisions import (
     recorded_by_visible,
 )
 from tandem.access.errors import OutOfScope
-from tandem.access.roles import Category, Purpose
+from tandem.access.roles import POLICE_ROLES, Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
+from tandem.consent.current import granted_categories, not_computed
 from tandem.people.models import RACE_CHOICES, Person, PersonName
 
 
-def people_in_scope(site_id: int, *, include_merged: bool = False) -> QuerySet[Person]:
+def people_in_scope(
+    site_id: int, *, include_merged: bool = False, viewer: Viewer | None = None
+) -> QuerySet[Person]:
     """People of one site, annotated with what the access decision needs. A record merged
-    into another is left out (the survivor stands for it) unless `include_merged`."""
+    into another is left out (the survivor stands for it) unless `include_merged`. The
+    categories that current releases grant are computed for `viewer`'s organisation on
+    today's date; without a viewer they are not, and consent-dependent roles are refused."""
     open_enrollment = Enrollment.objects.filter(person=OuterRef("pk")).exclude(
         status=Enrollment.Status.EXITED
     )
     people = Person.objects.filter(site_id=site_id)
     if not include_merged:
         people = people.filter(merged_into__isnull=True)
-    return people.annotate(
+    people = people.annotate(
         holding_organization_id=Subquery(open_enrollment.values("provider_id")[:1]),
         holder_is_part2=Subquery(open_enrollment.values("provider__is_part2_program")[:1]),
         enrollment_status=Subquery(open_enrollment.values("status")[:1]),
+    )
+    if viewer is None:
+        return people.annotate(
+            consented_categories=not_computed(), holder_consented_categories=not_computed()
+        )
+    today = timezone.localdate()
+    return people.annotate(
+        consented_categories=granted_categories(
+            organization_id=viewer.organization_id, today=today
+        ),
+        holder_consented_categories=granted_categories(
+            organization_id=viewer.organization_id,
+            today=today,
+            recorded_by=OuterRef("holding_organization_id"),
+        ),
     )
 
 
@@ -50,6 +70,9 @@ class HeldPerson:
     site_id: int
     holding_organization_id: int | None
     holder_is_part2: bool
+    # Not computed: the caseload is read by the holding team, which needs no release.
+    consented_categories: frozenset[Category] | None = None
+    holder_consented_categories: frozenset[Category] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +132,9 @@ class PersonRecord:
 
 def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) -> PersonRecord:
     try:
-        person = people_in_scope(viewer.site_id).get(public_id=uuid.UUID(str(public_id)))
+        person = people_in_scope(viewer.site_id, viewer=viewer).get(
+            public_id=uuid.UUID(str(public_id))
+        )
     except (Person.DoesNotExist, ValueError) as exc:
         raise OutOfScope("No such person.") from exc
     categories = allowed_categories(viewer=viewer, person=cast(Subject, person), purpose=purpose)
@@ -117,7 +142,12 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
         audit_read(viewer=viewer, action="person.view_refused", target=person, purpose=purpose)
         raise OutOfScope("No such person.")
     record: dict[str, Any] = {}
-    if Category.IDENTITY in categories:
+    if Category.IDENTITY in categories and viewer.role in POLICE_ROLES:
+        # Police see minimal identity (DESIGN.md §4): enough to confirm who, never the
+        # aliases, identifiers, description or photo that could serve enforcement.
+        record["display_name"] = person.display_name
+        record["date_of_birth"] = person.date_of_birth_display
+    elif Category.IDENTITY in categories:
         record["display_name"] = person.display_name
         record["date_of_birth"] = person.date_of_birth_display
         record["description"] = person.description
@@ -177,7 +207,7 @@ def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Per
     if not can(viewer, Capability.FIND_PEOPLE):
         return []
     purpose = Purpose.CARE_COORDINATION
-    people = people_in_scope(viewer.site_id)
+    people = people_in_scope(viewer.site_id, viewer=viewer)
     # NUL cannot be stored or compared in PostgreSQL text; it is never part of a name.
     query = query.replace("\x00", "").strip()
     if query:

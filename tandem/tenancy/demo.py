@@ -3,6 +3,8 @@ the same reference date always give the same data."""
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 import random
 import re
@@ -14,12 +16,15 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from tandem.access.roles import Role
+from tandem.access.roles import Category, Role
 from tandem.accounts.models import User
 from tandem.accounts.services import user_create
 from tandem.casework.models import Enrollment
 from tandem.casework.services import enrollment_create
+from tandem.consent.models import Consent
+from tandem.consent.services import GrantInput, consent_record, consent_revoke
 from tandem.matching.services import duplicates_scan
 from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
 from tandem.people.services import IdentifierInput, NameInput, person_create
@@ -251,6 +256,7 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
     for index in range(people):
         person = _person(rng, site, orgs, index)
         _maybe_enroll(rng, person, orgs, case_managers, caseloads, today)
+    _releases(rng, site, orgs, today)
     _twins(rng, site, count=max(people // 15, 2))
     # The project manager's duplicate-review queue starts with the pairs the matcher finds.
     duplicates_scan(actor=None, site=site)
@@ -331,6 +337,61 @@ def _person(
         names=names,
         identifiers=identifiers,
     )
+
+
+def _releases(
+    rng: random.Random, site: Site, orgs: Mapping[str, Organization], today: date
+) -> None:
+    """Releases of information for about half of Bridgeway's open enrollments: the police
+    may confirm enrollment, the prosecutor and the defender also see legal matters. Some
+    have expired or been revoked, as on a real site."""
+    held = (
+        Enrollment.objects.filter(site=site, provider=orgs["bridgeway"])
+        .exclude(status=Enrollment.Status.EXITED)
+        .select_related("person", "case_manager")
+        .order_by("pk")
+    )
+    legal = frozenset({Category.ENROLLMENT, Category.IDENTITY, Category.LEGAL})
+    for enrollment in held:
+        if rng.random() > 0.5:
+            continue
+        person = enrollment.person
+        effective = today - timedelta(days=rng.randint(20, 500))
+        consent = consent_record(
+            actor=enrollment.case_manager,
+            person=person,
+            recorded_by_organization=orgs["bridgeway"],
+            grants=[
+                GrantInput(orgs["police"], frozenset({Category.ENROLLMENT})),
+                GrantInput(orgs["prosecutor"], legal),
+                GrantInput(orgs["defender"], legal),
+            ],
+            purpose=Consent.PurposeChoice.CARE_COORDINATION,
+            purpose_text="Coordinate services, court dates and police contacts.",
+            effective_on=effective,
+            expires_on=None,
+            signed_name=person.display_name,
+            signature_drawn=DEMO_SIGNATURE,
+        )
+        if rng.random() < 0.1:
+            consent_revoke(
+                actor=enrollment.case_manager,
+                consent=consent,
+                organization=orgs["police"],
+                reason="The participant asked that the police no longer be told.",
+            )
+
+
+def _demo_signature() -> str:
+    """A drawn signature as the signature pad sends it: one stroke, as a PNG data URL."""
+    image = Image.new("RGBA", (240, 60), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line((10, 40, 80, 15, 150, 45, 230, 20), fill=(0, 0, 0, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+DEMO_SIGNATURE = _demo_signature()
 
 
 def _twins(rng: random.Random, site: Site, *, count: int) -> None:

@@ -32,6 +32,10 @@ class Site(TandemModel):
         default=False,
         help_text="The site lets national support staff see its aggregate figures.",
     )
+    consent_term_days = models.PositiveIntegerField(
+        default=365,
+        help_text="How long a release of information lasts unless it says otherwise, in days.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,14 +14,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from tandem.access.roles import CASE_MANAGEMENT_ROLES, Role
+from tandem.access.roles import CASE_MANAGEMENT_ROLES, POLICE_ROLES, Role
 from tandem.accounts.services import api_token_issue
 from tandem.audit.models import AuditEvent
+from tandem.consent.models import Consent
 from tandem.people.merging import person_merge
 from tandem.people.models import DuplicateCandidate, Person, PersonMerge
 from tandem.people.services import person_photo_set
 from tandem.tenancy.models import Membership
 from tests.factories import (
+    ConsentFactory,
+    ConsentGrantFactory,
     EnrollmentFactory,
     IdentifierFactory,
     OrganizationFactory,
@@ -39,6 +42,9 @@ PEOPLE_FINDERS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
 PEOPLE_EDITORS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
 DUPLICATE_REVIEWERS = frozenset({Role.PROJECT_MANAGER})
 SITE_ADMINS = frozenset({Role.SITE_ADMIN})
+# A release is casework: the holding team and the project manager read it; the team records.
+CONSENT_READERS = CASE_MANAGEMENT_ROLES | {Role.PROJECT_MANAGER}
+CONSENT_RECORDERS = CASE_MANAGEMENT_ROLES
 
 # route name -> (method, roles answered 200 (or 302 for a POST), everyone else gets 404)
 MATRIX: dict[str, tuple[str, frozenset[Role]]] = {
@@ -73,6 +79,12 @@ MATRIX: dict[str, tuple[str, frozenset[Role]]] = {
     "tenancy:member_reactivate": ("POST", SITE_ADMINS),
     "tenancy:member_unlock": ("POST", SITE_ADMINS),
     "tenancy:member_password_link": ("POST", SITE_ADMINS),
+    "consent:list": ("GET", CONSENT_READERS),
+    "consent:create": ("GET", CONSENT_RECORDERS),
+    "consent:detail": ("GET", CONSENT_READERS),
+    "consent:signature": ("GET", CONSENT_READERS),
+    "consent:revoke": ("POST", CONSENT_RECORDERS),
+    "consent:lookup": ("GET", POLICE_ROLES),
 }
 
 # Routes that act on one membership of the scene's site, by its public id.
@@ -93,6 +105,8 @@ PERSON_ROUTES = [
     "people:identifier_add",
     "people:photo_upload",
     "people:photo_clear",
+    "consent:list",
+    "consent:create",
 ]
 # Routes that act on a row of the scene by its public id, after the person's (if any).
 ROW_ROUTES = {
@@ -102,6 +116,9 @@ ROW_ROUTES = {
     "people:duplicate_merge": ("candidate",),
     "people:duplicate_reject": ("candidate",),
     "people:unmerge": ("merge",),
+    "consent:detail": ("consent",),
+    "consent:signature": ("consent",),
+    "consent:revoke": ("consent",),
 }
 # A POST that answers with an htmx fragment, not a redirect.
 FRAGMENT_POSTS = frozenset({"people:create_candidates"})
@@ -121,6 +138,8 @@ def post_data(name: str, scene) -> dict[str, object]:
         return {"reason": "Two different people", "confirm": "on"}
     if name == "people:create_candidates":
         return {"given_name": "Rosa", "family_name": "Quintero"}
+    if name == "consent:revoke":
+        return {"reason": "Participant withdrew"}
     return {}
 
 
@@ -174,6 +193,9 @@ def scene(db, settings, tmp_path):
         merged=PersonFactory(site=site),
         reason="Same person",
     )
+    # A release naming an agency none of the scene's members belongs to.
+    consent = ConsentFactory(person=person, recorded_by_organization=provider)
+    ConsentGrantFactory(consent=consent)
     users = {}
     for role in Role:
         organization = provider if role in CASE_MANAGEMENT_ROLES else None
@@ -196,6 +218,7 @@ def scene(db, settings, tmp_path):
         "users": users,
         "token": token,
         "membership": membership,
+        "consent": consent,
     }
 
 
@@ -273,8 +296,10 @@ def test_the_same_role_at_another_site_gets_404(client, scene, name, role):
             "person.photo_cleared",
             "duplicate.rejected",
             "person.unmerged",
+            "consent.revoked",
         ]
     ).exists()
+    assert Consent.objects.get(pk=scene["consent"].pk).revoked_at is None
     assert Person.objects.get(pk=scene["person"].pk).photo
     assert PersonMerge.objects.filter(undone_at__isnull=True).count() == 1
     assert DuplicateCandidate.objects.get(pk=scene["candidate"].pk).status == "open"

@@ -30,6 +30,8 @@ class Subject:
     site_id: int
     holding_organization_id: int | None
     holder_is_part2: bool = False
+    consented_categories: frozenset[Category] | None = None
+    holder_consented_categories: frozenset[Category] | None = None
 
 
 def viewer(role: Role, *, site: int = SITE, organization: int = PROVIDER) -> Viewer:
@@ -107,7 +109,7 @@ def test_legal_partners_never_see_notes_health_or_substance_use(role, category, 
 
 
 @pytest.mark.parametrize("role", sorted(POLICE_ROLES | LEGAL_ROLES))
-def test_consent_dependent_roles_are_refused_while_no_release_names_them(role):
+def test_consent_dependent_roles_are_refused_when_no_release_names_them(role):
     purpose = Purpose.POLICE_LOOKUP if role in POLICE_ROLES else Purpose.LEGAL_COORDINATION
 
     decision = decide(
@@ -119,6 +121,27 @@ def test_consent_dependent_roles_are_refused_while_no_release_names_them(role):
 
     assert not decision.allowed
     assert "release of information" in decision.reason
+
+
+@given(
+    role=st.sampled_from(sorted(POLICE_ROLES | LEGAL_ROLES)),
+    category=st.sampled_from(
+        [Category.WHEREABOUTS, Category.CASEWORK, Category.HEALTH, Category.SUBSTANCE_USE]
+    ),
+    purpose=purposes,
+    part2=st.booleans(),
+)
+def test_no_release_unlocks_what_the_role_never_sees(role, category, purpose, part2):
+    everything = frozenset(Category)
+    person = Subject(
+        SITE,
+        PROVIDER,
+        holder_is_part2=part2,
+        consented_categories=everything,
+        holder_consented_categories=everything,
+    )
+
+    assert not decide(viewer=viewer(role), person=person, category=category, purpose=purpose)
 
 
 @pytest.mark.parametrize("role", sorted(CASE_MANAGEMENT_ROLES))
@@ -244,6 +267,22 @@ def test_outside_a_part2_programme_only_who_the_person_is_remains(role, organiza
     )
 
     assert allowed == {Category.IDENTITY}
+
+
+def test_a_consent_from_the_part2_programme_shows_another_provider_what_it_grants():
+    allowed = allowed_categories(
+        viewer=viewer(Role.CASE_MANAGER, organization=OTHER_PROVIDER),
+        person=Subject(
+            SITE,
+            PROVIDER,
+            holder_is_part2=True,
+            consented_categories=frozenset({Category.ENROLLMENT}),
+            holder_consented_categories=frozenset({Category.ENROLLMENT}),
+        ),
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+    assert allowed == {Category.ENROLLMENT, Category.IDENTITY}
 
 
 def test_what_a_part2_programme_recorded_stays_inside_it():

@@ -1,5 +1,5 @@
-"""Shared scene for the people tests: photos go to a temporary MEDIA_ROOT, and a project
-manager (ruth) works at site A beside alice and bob."""
+"""Shared scene for the people tests: a project manager (ruth) works at site A beside alice
+and bob. Photos go to a temporary MEDIA_ROOT (the root conftest.py sees to it)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ from PIL import Image
 
 from tandem.access.roles import Role
 from tests.factories import add_totp, member
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -152,3 +152,27 @@ def test_participant_of_a_part2_programme_shows_no_enrollment_to_another_provide
     assert "Enrollment" not in detail.text
     assert "Tomas Begay" in listing.text
     assert "badge-active" not in listing.text
+
+
+def test_police_with_a_release_see_only_minimal_identity(login, bob, bridgeway):
+    from tandem.tenancy.models import Membership
+    from tests.factories import ConsentFactory, ConsentGrantFactory, IdentifierFactory
+
+    police = Membership.objects.get(user=bob).organization
+    person = PersonFactory(site=bridgeway.site, given_name="Rosa", family_name="Quintero")
+    PersonNameFactory(person=person, kind="alias", given_name="Rosie", family_name="Q")
+    IdentifierFactory(person=person, kind="state_id", value="WA-5550123")
+    EnrollmentFactory(person=person, provider=bridgeway)
+    consent = ConsentFactory(person=person, recorded_by_organization=bridgeway)
+    ConsentGrantFactory(consent=consent, organization=police, categories=["enrollment", "identity"])
+    client = login(bob)
+
+    page = client.get(f"/people/{person.public_id}/")
+    api = client.get(f"/api/v1/people/{person.public_id}")
+
+    assert page.status_code == 200
+    assert "Rosa Quintero" in page.text
+    for withheld in ("Rosie", "WA-5550123"):
+        assert withheld not in page.text
+        assert withheld not in api.text
+    assert api.json()["names"] == []
