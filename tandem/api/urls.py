@@ -26,7 +26,7 @@ from tandem.api.schemas import (
 )
 from tandem.matching.core import MatchRecord, PartialDate
 from tandem.matching.records import identifier_key
-from tandem.matching.selectors import person_candidates
+from tandem.matching.selectors import person_candidates, person_search
 from tandem.people.selectors import person_get, person_list
 from tandem.tenancy.models import Organization
 
@@ -74,7 +74,12 @@ def me(request: HttpRequest) -> MeOut:
 class PeopleQuery(Schema):
     # PostgreSQL text cannot hold NUL, so a NUL in the query is refused here (422) rather
     # than failing in the database (500).
-    q: str = Field("", max_length=100, pattern=r"^[^\x00]*$", description="Part of a name.")
+    q: str = Field(
+        "",
+        max_length=100,
+        pattern=r"^[^\x00]*$",
+        description="Names, a date of birth or an identifier, in any order.",
+    )
 
 
 @api.get(
@@ -84,12 +89,18 @@ class PeopleQuery(Schema):
 )
 def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSummaryOut]:
     """People whose identity the caller may see, at most 50, optionally matching `q`."""
-    rows = person_list(viewer=_viewer(request), query=filters.q)
+    viewer = _viewer(request)
+    # The same search as the people page: ranked by the matcher when there is a query.
+    rows = (
+        person_search(viewer=viewer, query=filters.q)
+        if filters.q.strip()
+        else person_list(viewer=viewer)
+    )
     return [
         PersonSummaryOut(
             id=person.public_id,
             display_name=person.display_name,
-            enrollment_status=getattr(person, "enrollment_status", None),
+            enrollment_status=person.enrollment_status,
         )
         for person in rows
     ]

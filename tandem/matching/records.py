@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tandem.matching.core import MatchRecord, PartialDate
+from tandem.matching.core.names import compact, normalise
 from tandem.people.models import Identifier, Person, PersonName
 
 # How much of a stored date of birth is known, as the matcher's partial date.
@@ -54,12 +54,8 @@ def record_of(
 
 
 def identifier_key(kind: str, value: str) -> str:
-    return f"{kind}:{normalise_identifier(value)}"
-
-
-def normalise_identifier(value: str) -> str:
     """Identifiers are compared without case, spaces or punctuation ("WA 123-45" = "wa12345")."""
-    return re.sub(r"[^0-9a-z]", "", value.lower())
+    return f"{kind}:{compact(value)}"
 
 
 def record_to_json(record: MatchRecord) -> str:
@@ -126,7 +122,7 @@ def query_record(text: str, identifier_kinds: Sequence[str]) -> MatchRecord:
         if as_date is not None and dob is None:
             dob = as_date
         elif any(ch.isdigit() for ch in token):
-            value = normalise_identifier(token)
+            value = compact(token)
             if value:
                 idents.extend(f"{kind}:{value}" for kind in identifier_kinds)
         else:
@@ -157,12 +153,4 @@ def query_record(text: str, identifier_kinds: Sequence[str]) -> MatchRecord:
 def name_fragments(text: str) -> list[str]:
     """Lower-case words of a query that could be the start or part of a name (for the
     substring search that catches what someone has only half typed)."""
-    return [w for w in normalise_name(text).split() if len(w) >= 2 and w.isalpha()]
-
-
-def normalise_name(text: str) -> str:
-    """Lower case, accents removed, punctuation as spaces: "José-María O'Neil" is stored
-    and searched as "jose maria o neil"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+|_", " ", plain).split())
+    return [w for w in normalise(text).split() if len(w) >= 2 and w.isalpha()]

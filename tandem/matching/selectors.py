@@ -23,8 +23,9 @@ from tandem.consent.current import categories_from_aggregate, granted_categories
 from tandem.matching.core import Gamma, MatchModel, MatchRecord, Prepared, compare, prepare
 from tandem.matching.core import blocking_keys as core_blocking_keys
 from tandem.matching.core import search_keys as core_search_keys
+from tandem.matching.core.names import normalise
 from tandem.matching.models import MatchKey, MatchName, MatchProfile
-from tandem.matching.records import name_fragments, normalise_name, query_record, record_from_json
+from tandem.matching.records import name_fragments, query_record, record_from_json
 from tandem.matching.services import site_model
 from tandem.people.models import Identifier, Person
 from tandem.tenancy.models import Organization
@@ -275,7 +276,7 @@ def person_search(*, viewer: Viewer, query: str, limit: int = 50) -> list[Candid
     record = query_record(query, Identifier.Kind.values)
     prepared = prepare(record)
     fragments = name_fragments(query)
-    text = normalise_name(" ".join(fragments))
+    text = normalise(" ".join(fragments))
     keys = _query_keys(prepared, record)
     sources = [_by_keys(viewer.site_id, keys)] if keys else []
     if fragments:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -23,10 +23,9 @@ from tandem.matching.core import (
     search_keys,
     train_model,
 )
+from tandem.matching.core.names import normalise
 from tandem.matching.models import MatchKey, MatchName, MatchProfile, SiteMatchModel
 from tandem.matching.records import (
-    normalise_identifier,
-    normalise_name,
     record_of,
     record_to_json,
 )
@@ -70,7 +69,7 @@ def _index_rows(record: MatchRecord) -> IndexRows:
     # A bare identifier value, whatever its kind, for a search box that does not know it.
     keys |= {f"iv:{ident.split(':', 1)[1]}" for ident in record.identifiers}
     names = {
-        normalise_name(" ".join(part for part in (given, family) if part))
+        normalise(" ".join(part for part in (given, family) if part))
         for given, family in ((record.given_name, record.surname), *record.other_names)
     }
     return IndexRows(
@@ -275,13 +274,12 @@ def duplicates_scan(*, actor: User | None, site: Site) -> int:
         detail={"compared": result.candidates, "new": len(new), "updated": len(changed)},
     )
     return DuplicateCandidate.objects.filter(
-        Q(site=site) & Q(status=DuplicateCandidate.Status.OPEN)
+        site=site, status=DuplicateCandidate.Status.OPEN
     ).count()
 
 
 __all__ = [
     "duplicates_scan",
-    "normalise_identifier",
     "person_keys_store",
     "site_model",
     "site_model_train",

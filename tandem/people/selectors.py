@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.access.decisions import (
@@ -25,7 +25,7 @@ from tandem.access.viewer import Viewer
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
 from tandem.consent.current import granted_categories, not_computed
-from tandem.people.models import RACE_CHOICES, Person, PersonName
+from tandem.people.models import RACE_CHOICES, Person
 
 
 def people_in_scope(
@@ -202,24 +202,13 @@ class PersonListItem:
     enrollment_status: str | None
 
 
-def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[PersonListItem]:
-    """People whose identity the viewer may see, matching a plain name search."""
+def person_list(*, viewer: Viewer, limit: int = 50) -> list[PersonListItem]:
+    """People whose identity the viewer may see, by name (a search goes through
+    tandem.matching.selectors.person_search instead)."""
     if not can(viewer, Capability.FIND_PEOPLE):
         return []
     purpose = Purpose.CARE_COORDINATION
     people = people_in_scope(viewer.site_id, viewer=viewer)
-    # NUL cannot be stored or compared in PostgreSQL text; it is never part of a name.
-    query = query.replace("\x00", "").strip()
-    if query:
-        alias_match = PersonName.objects.filter(
-            person=OuterRef("pk"), removed_at__isnull=True
-        ).filter(Q(given_name__icontains=query) | Q(family_name__icontains=query))
-        people = people.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-            | Q(pk__in=Subquery(alias_match.values("person_id")))
-        )
     rows = []
     for person in people.order_by("family_name", "given_name", "pk")[:limit]:
         subject = cast(Subject, person)
@@ -241,7 +230,7 @@ def person_list(*, viewer: Viewer, query: str = "", limit: int = 50) -> list[Per
         action="person.listed",
         category=Category.IDENTITY,
         purpose=purpose,
-        detail={"query": query, "count": len(rows)},
+        detail={"count": len(rows)},
     )
     return rows
 
