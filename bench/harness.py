@@ -89,3 +89,40 @@ def redacted(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+class ChildFailedError(Exception):
+    pass
+
+
+def run_engine_child(
+    script: str, *, engine: str, url: str, arguments: list[str], expect: str
+) -> dict[str, Any]:
+    """Run `script --engine ENGINE ARGUMENTS` in its own process against `url` (settings read
+    DATABASE_URL once, at django.setup()) and return the JSON it prints; progress on its
+    stderr goes straight through. The child must print a document holding `expect`."""
+    import json
+    import subprocess
+
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        TANDEM_TESTING="1",
+        TANDEM_DEMO_RELAX_MFA="1",
+        TANDEM_DEBUG="0",  # DEBUG would keep every query in memory and slow each one
+    )
+    command = [sys.executable, script, "--engine", engine, *arguments]
+    done = subprocess.run(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False
+    )
+    try:
+        result: dict[str, Any] = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        result = {}
+    if done.returncode != 0:
+        reason = result.get("error") or "see stderr"
+        raise ChildFailedError(f"the {engine} run exited with status {done.returncode}: {reason}")
+    if expect not in result:
+        raise ChildFailedError(f"the {engine} run printed no result on stdout")
+    return result

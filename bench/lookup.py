@@ -28,7 +28,6 @@ import platform
 import random
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -40,9 +39,11 @@ from harness import (
     ENGINES,
     ROOT,
     SEED,
+    ChildFailedError,
     DatabaseUnavailableError,
     log,
     raise_keyboard_interrupt,
+    run_engine_child,
     temporary_database,
 )
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                     results[engine] = _run_child(engine, database.url, args)
             except DatabaseUnavailableError as exc:
                 results[engine] = {"error": str(exc)}
-            except RuntimeError as exc:
+            except ChildFailedError as exc:
                 results[engine] = {"error": str(exc)}
                 failed = True
     except KeyboardInterrupt:
@@ -132,33 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_child(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="config.settings",
-        TANDEM_TESTING="1",
-        TANDEM_DEBUG="0",
+    arguments = ["--people", str(args.people), "--lookups", str(args.lookups)]
+    return run_engine_child(
+        str(Path(__file__).resolve()), engine=engine, url=url, arguments=arguments, expect="p95_ms"
     )
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--engine",
-        engine,
-        "--people",
-        str(args.people),
-        "--lookups",
-        str(args.lookups),
-    ]
-    done = subprocess.run(
-        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False
-    )
-    try:
-        result: dict[str, Any] = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        result = {}
-    if done.returncode != 0 or "p95_ms" not in result:
-        raise RuntimeError(f"the {engine} run exited with status {done.returncode}; see stderr")
-    return result
 
 
 # --------------------------------------------------------------------------- child

@@ -21,7 +21,6 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,9 +32,11 @@ from harness import (
     ROOT,
     SEED,
     TODAY,
+    ChildFailedError,
     DatabaseUnavailableError,
     log,
     raise_keyboard_interrupt,
+    run_engine_child,
     temporary_database,
 )
 
@@ -124,45 +125,13 @@ def _run(args: argparse.Namespace, engines: list[str]) -> int:
     return 1 if failed else 0
 
 
-class ChildFailedError(Exception):
-    pass
-
-
 def _run_child(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="config.settings",
-        TANDEM_TESTING="1",
-        TANDEM_DEMO_RELAX_MFA="1",
-        TANDEM_DEBUG="0",  # DEBUG would keep every query in memory and slow each one
-    )
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--engine",
-        engine,
-        "--people",
-        str(args.people),
-        "--requests",
-        str(args.requests),
-    ]
+    arguments = ["--people", str(args.people), "--requests", str(args.requests)]
     if args.reuse_connections:
-        command.append("--reuse-connections")
-    # stderr (progress) goes straight through; stdout carries the child's JSON.
-    done = subprocess.run(
-        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False
+        arguments.append("--reuse-connections")
+    return run_engine_child(
+        str(Path(__file__).resolve()), engine=engine, url=url, arguments=arguments, expect="pages"
     )
-    try:
-        result: dict[str, Any] = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        result = {}
-    if done.returncode != 0:
-        reason = result.get("error") or "see stderr"
-        raise ChildFailedError(f"the {engine} run exited with status {done.returncode}: {reason}")
-    if "pages" not in result:
-        raise ChildFailedError(f"the {engine} run printed no result on stdout")
-    return result
 
 
 def _report(args: argparse.Namespace, engines: dict[str, Any], seconds: float) -> dict[str, Any]:
