@@ -309,12 +309,10 @@ def _person(
     police = orgs.get("police")
     if rng.random() < 0.55:
         identifiers.append(
-            IdentifierInput(Identifier.Kind.POLICE_ID, f"HPD-{rng.randint(100000, 999999)}", police)
+            IdentifierInput(Identifier.Kind.POLICE_ID, f"HPD-{_unique_number(index, 6)}", police)
         )
     if rng.random() < 0.3:
-        identifiers.append(
-            IdentifierInput(Identifier.Kind.HMIS, f"HMIS{rng.randint(10**6, 10**7 - 1)}")
-        )
+        identifiers.append(IdentifierInput(Identifier.Kind.HMIS, f"HMIS{_unique_number(index, 7)}"))
     race_roll = rng.random()
     if race_roll < 0.12:
         race = ["declined"]
@@ -416,6 +414,15 @@ def _twins(rng: random.Random, site: Site, *, count: int) -> None:
             date_of_birth=born,
             dob_precision=Person.DobPrecision.EXACT,
         )
+
+
+def _unique_number(index: int, digits: int) -> int:
+    """A number of `digits` digits that looks random but is different for every person of a
+    site: person_create refuses an identifier another person of the site already holds, and
+    random draws collide at a few thousand people. 7919 is prime, so it shares no factor
+    with the size of the range and every index below that size maps to its own number."""
+    low = 10 ** (digits - 1)
+    return low + (index * 7919 + 104729) % (9 * low)
 
 
 def _maybe_enroll(

@@ -122,3 +122,15 @@ def test_seed_demo_refuses_to_run_on_a_real_site(settings):
         call_command("seed_demo", "--people", "5")
 
     assert not Person.objects.exists()
+
+
+def test_demo_identifiers_never_collide_however_many_people():
+    # person_create refuses an identifier another person of the site holds, so a demo of
+    # thousands of people (bench/pages.py seeds 2,000) needs every number to differ.
+    from tandem.tenancy.demo import _unique_number
+
+    numbers = [_unique_number(index, 6) for index in range(900_000)]
+
+    assert len(set(numbers)) == 900_000
+    assert min(numbers) >= 100_000
+    assert max(numbers) <= 999_999
