@@ -38,14 +38,18 @@ run: install
 	TANDEM_DEMO=1 TANDEM_DEMO_RELAX_MFA=1 $(TANDEM) seed_demo
 	@echo
 	@echo "WARNING: the demo does not enforce two-factor authentication. Never load real data into it."
-	@echo "Tandem demo on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
-	TANDEM_DEMO=1 TANDEM_DEMO_RELAX_MFA=1 $(BIN)/gunicorn config.wsgi:application \
+	@echo "Tandem demo on http://$(HOST):$(PORT), with the background worker  (Ctrl-C stops both)"
+	@export TANDEM_DEMO=1 TANDEM_DEMO_RELAX_MFA=1 TANDEM_BASE_URL=http://$(HOST):$(PORT); \
+	$(TANDEM) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(BIN)/gunicorn config.wsgi:application \
 		--bind $(HOST):$(PORT) --workers 2 --log-level warning
 
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/djlint --lint templates
+	$(BIN)/djlint --lint templates tandem
 
 types: install
 	TANDEM_TESTING=1 $(BIN)/mypy .

@@ -13,3 +13,21 @@ class TandemModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (tandem.core.periodic) last ran, and how it ended. One row per job;
+    a run claims the row with a conditional update, so two workers never run a job twice in
+    one interval."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.BigIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
