@@ -25,6 +25,8 @@ def test_openapi_schema_is_served_without_credentials(client, db):
         "/api/v1/people",
         "/api/v1/people/match",
         "/api/v1/people/{person_id}",
+        "/api/v1/referrals",
+        "/api/v1/referrals/{referral_id}",
     }
     assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "MemberSessionAuth"}
 
@@ -35,6 +37,16 @@ def test_schema_documents_every_answer_an_operation_gives(client, db):
     assert set(paths["/api/v1/me"]["get"]["responses"]) == {"200", "401", "403"}
     assert set(paths["/api/v1/people"]["get"]["responses"]) == {"200", "401", "403", "422"}
     assert set(paths["/api/v1/people/{person_id}"]["get"]["responses"]) == {
+        "200",
+        "401",
+        "403",
+        "404",
+        "422",
+    }
+    referrals = paths["/api/v1/referrals"]
+    assert set(referrals["post"]["responses"]) == {"201", "400", "401", "403", "422"}
+    assert set(referrals["get"]["responses"]) == {"200", "401", "403", "422"}
+    assert set(paths["/api/v1/referrals/{referral_id}"]["get"]["responses"]) == {
         "200",
         "401",
         "403",
@@ -126,6 +138,9 @@ def test_docs_page_renders_in_a_browser_under_the_sites_csp(live_server):
         "/api/v1/people",
         "/api/v1/people/match",
         "/api/v1/people/{person_id}",
+        "/api/v1/referrals",
+        "/api/v1/referrals",
+        "/api/v1/referrals/{referral_id}",
     ]
     assert violations == []
     assert foreign_requests == []
