@@ -9,10 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from tandem.access.roles import Role
 from tandem.access.viewer import Viewer
-from tandem.accounts.models import ApiToken
-from tandem.accounts.services import TOKEN_PREFIX, api_token_digest, api_token_record_use
+from tandem.accounts.services import TOKEN_PREFIX, api_token_use
 
 
 class TokenAuth(HttpBearer):
@@ -21,25 +19,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Viewer | None:
         if not token.startswith(TOKEN_PREFIX):
             return None
-        row = (
-            ApiToken.objects.select_related("organization")
-            .filter(digest=api_token_digest(token), revoked_at__isnull=True)
-            .first()
-        )
-        if row is None:
-            return None
-        viewer = Viewer(
-            site_id=row.site_id,
-            organization_id=row.organization_id,
-            organization_kind=row.organization.kind,
-            role=Role(row.role),
-            api_token_id=row.pk,
-            label=f"token:{row.name}",
-        )
-        api_token_record_use(
-            token=row, viewer=viewer, method=request.method or "", path=request.path
-        )
-        return viewer
+        # Looked up by digest, stamped and its use audited (a revoked token finds nothing).
+        return api_token_use(secret=token, method=request.method or "", path=request.path)
 
 
 class MemberSessionAuth(APIKeyCookie):

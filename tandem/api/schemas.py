@@ -35,10 +35,38 @@ class MeOut(Schema):
     role: str
 
 
+class Part2NoticeOut(Schema):
+    """The notice that accompanies a disclosure of a 42 CFR Part 2 programme's information
+    (42 CFR 2.32). A receiving system must keep it with what it received."""
+
+    statement: str = Field(description="The statement of 42 CFR 2.32(a)(1), word for word.")
+    consents: list[str] = Field(
+        description="The scope of each release of information the disclosure rests on "
+        "(42 CFR 2.32(b))."
+    )
+
+
+PART2_NOTICE_DESCRIPTION = (
+    "Present when this answer discloses information a 42 CFR Part 2 programme holds to a "
+    "caller outside it (under a release that programme recorded naming the caller's "
+    "organisation): the notice must accompany the information wherever it goes, and the "
+    "disclosure is recorded for the participant's accounting (42 CFR 2.25). Absent "
+    "otherwise."
+)
+
+
+def part2_notice_out(notice: Any) -> Part2NoticeOut | None:
+    """A selector's Part2Notice, as the API shows it."""
+    if notice is None:
+        return None
+    return Part2NoticeOut(statement=notice.statement, consents=list(notice.consents))
+
+
 class PersonSummaryOut(Schema):
     id: UUID
     display_name: str
     enrollment_status: str | None
+    part2_notice: Part2NoticeOut | None = Field(None, description=PART2_NOTICE_DESCRIPTION)
 
 
 class EnrollmentOut(Schema):
@@ -60,6 +88,7 @@ class PersonOut(Schema):
     date_of_birth: str | None = None
     names: list[NameOut] | None = None
     enrollment: EnrollmentOut | None = None
+    part2_notice: Part2NoticeOut | None = Field(None, description=PART2_NOTICE_DESCRIPTION)
 
 
 class IdentifierIn(Schema):
@@ -105,3 +134,4 @@ class MatchCandidateOut(Schema):
     band: str = Field(description="link, review or no-link: how sure the matcher is.")
     explanation: str
     enrollment_status: str | None
+    part2_notice: Part2NoticeOut | None = Field(None, description=PART2_NOTICE_DESCRIPTION)

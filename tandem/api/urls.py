@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category
 from tandem.access.viewer import Viewer
 from tandem.api.auth import MemberSessionAuth, TokenAuth
+from tandem.api.referrals import router as referrals_router
 from tandem.api.schemas import (
     EnrollmentOut,
     ErrorOut,
@@ -23,11 +25,13 @@ from tandem.api.schemas import (
     PersonOut,
     PersonSummaryOut,
     ValidationErrorOut,
+    part2_notice_out,
 )
+from tandem.audit.disclosures import Channel
 from tandem.matching.core import MatchRecord, PartialDate
 from tandem.matching.records import identifier_key
-from tandem.matching.selectors import person_candidates, person_search
-from tandem.people.selectors import person_get, person_list
+from tandem.matching.selectors import Candidate, person_candidates, person_search
+from tandem.people.selectors import PersonListItem, person_get, person_list
 from tandem.tenancy.models import Organization
 
 api = NinjaAPI(
@@ -40,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), MemberSessionAuth()],
 )
+api.add_router("/referrals", referrals_router)
 
 # Answers every operation can give besides its own: no or unknown credentials (401), and a
 # signed-in member whose role needs a second factor that is not set up yet (403, answered by
@@ -91,16 +96,17 @@ def people(request: HttpRequest, filters: Query[PeopleQuery]) -> list[PersonSumm
     """People whose identity the caller may see, at most 50, optionally matching `q`."""
     viewer = _viewer(request)
     # The same search as the people page: ranked by the matcher when there is a query.
-    rows = (
-        person_search(viewer=viewer, query=filters.q)
+    rows: Sequence[Candidate | PersonListItem] = (
+        person_search(viewer=viewer, query=filters.q, channel=Channel.API)
         if filters.q.strip()
-        else person_list(viewer=viewer)
+        else person_list(viewer=viewer, channel=Channel.API)
     )
     return [
         PersonSummaryOut(
             id=person.public_id,
             display_name=person.display_name,
             enrollment_status=person.enrollment_status,
+            part2_notice=part2_notice_out(person.part2_notice),
         )
         for person in rows
     ]
@@ -128,7 +134,9 @@ def people_match(request: HttpRequest, payload: MatchIn) -> list[MatchCandidateO
         identifiers=tuple(identifier_key(i.kind, i.value) for i in payload.identifiers),
         other_names=tuple((a.given_name, a.family_name) for a in payload.aliases),
     )
-    candidates = person_candidates(viewer=viewer, record=record, limit=payload.limit)
+    candidates = person_candidates(
+        viewer=viewer, record=record, limit=payload.limit, channel=Channel.API
+    )
     return [
         MatchCandidateOut(
             id=c.public_id,
@@ -138,6 +146,7 @@ def people_match(request: HttpRequest, payload: MatchIn) -> list[MatchCandidateO
             band=c.band,
             explanation=c.explanation,
             enrollment_status=c.enrollment_status,
+            part2_notice=part2_notice_out(c.part2_notice),
         )
         for c in candidates
     ]
@@ -158,8 +167,15 @@ def person(request: HttpRequest, person_id: UUID) -> PersonOut:
     purpose = default_purpose(viewer.role)
     if purpose is None:
         raise OutOfScope("Not found")
-    record = person_get(viewer=viewer, public_id=person_id, purpose=purpose)
-    out = PersonOut(id=record.public_id)
+    # Identifiers are not part of PersonOut: not loaded, which keeps the read in budget.
+    record = person_get(
+        viewer=viewer,
+        public_id=person_id,
+        purpose=purpose,
+        channel=Channel.API,
+        with_identifiers=False,
+    )
+    out = PersonOut(id=record.public_id, part2_notice=part2_notice_out(record.part2_notice))
     if Category.IDENTITY in record.categories:
         out.display_name = record.display_name
         out.date_of_birth = record.date_of_birth

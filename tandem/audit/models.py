@@ -70,3 +70,68 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"
+
+
+class Disclosure(models.Model):
+    """One disclosure of 42 CFR Part 2 information: what a Part 2 programme holds about a
+    participant, shown, printed, exported or answered over the API to someone outside that
+    programme, under the programme's release naming the recipient. Append-only like
+    `AuditEvent`, and secured by it: the read's event lists each row's keyed digest, so
+    `tandem audit_verify` finds an edited, removed or forged row. The participant's
+    accounting of disclosures (42 CFR 2.25) is read from here."""
+
+    class Channel(models.TextChoices):
+        SCREEN = "screen", "Screen"
+        PRINT = "print", "Print"
+        EXPORT = "export", "Export"
+        API = "api", "API"
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    at = models.DateTimeField()
+    site = models.ForeignKey("tenancy.Site", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # The Part 2 programme whose information left it.
+    programme = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    # The member's username or the API token's name, as the audit chain records it.
+    recipient_label = models.CharField(max_length=200)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    api_token_id = models.BigIntegerField(null=True, blank=True)
+    # The release that allowed it: a disclosure outside the programme always rests on one.
+    consent = models.ForeignKey("consent.Consent", on_delete=models.PROTECT, related_name="+")
+    categories = models.JSONField(default=list)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    purpose = models.CharField(max_length=30)
+    read_event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+
+    # A disclosure was of the record it names; a merge does not move it (it is append-only
+    # and chained). The accounting follows merged records to their survivor instead.
+    merge_follows_person = False
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "programme", "-at"], name="disclosure_person_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure to {self.recipient_label} ({self.channel}) at {self.at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Disclosures are append-only; this one was already written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Disclosures are append-only and cannot be deleted.")

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from tandem.access.roles import Category
-from tandem.consent.models import Consent
+from tandem.consent.models import Consent, ContactNotice
 from tandem.consent.selectors import RecipientChoice
 from tandem.consent.services import GrantInput, Part2Elements
 
@@ -153,4 +153,32 @@ class LookupForm(forms.Form):
     family_name = forms.CharField(label="Family name", max_length=100)
     date_of_birth = forms.DateField(
         label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ContactNoticeForm(forms.Form):
+    """A police contact notice about one match of a lookup (the token names it)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)
+    kind = forms.ChoiceField(label="What is it about?", choices=ContactNotice.Kind.choices)
+    text = forms.CharField(
+        label="What happened",
+        max_length=ContactNotice.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Up to 500 characters, for the case-management team. No answer comes back "
+        "through Tandem.",
+    )
+    place = forms.CharField(
+        label="Where (optional)", max_length=ContactNotice.PLACE_MAX_LENGTH, required=False
+    )
+
+
+class AccountingForm(forms.Form):
+    """The period of an accounting of disclosures the participant asked for."""
+
+    since = forms.DateField(
+        label="Disclosures since",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Three years back unless the participant asks for a shorter period.",
     )

@@ -70,6 +70,8 @@ class Consent(TandemModel):
         related_name="+",
     )
     revocation_reason = models.TextField(blank=True)
+    # When the team was reminded that the release is about to expire (once per release).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-effective_on", "-created_at"]
@@ -128,3 +130,53 @@ class ConsentGrant(TandemModel):
     def category_labels(self) -> list[str]:
         labels = dict(Category.choices)
         return [labels.get(value, value) for value in self.categories]
+
+
+class ContactNotice(TandemModel):
+    """A police officer's word to the case-management team holding a participant: they saw
+    the person, are worried about their welfare, or there was a new incident. It goes one
+    way: police learn nothing back from the team (Golden Rule 1). Sent from a lookup that
+    answered with a record, so only about someone the officer's agency may know is in LEAD."""
+
+    class Kind(models.TextChoices):
+        SAW = "saw", "Saw the person"
+        WELFARE = "welfare", "Welfare concern"
+        INCIDENT = "incident", "New incident"
+
+    TEXT_MAX_LENGTH = 500
+    PLACE_MAX_LENGTH = 200
+
+    site = models.ForeignKey("tenancy.Site", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="contact_notices"
+    )
+    # The provider holding the participant when the notice was sent: its team receives it.
+    provider = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="contact_notices"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by_organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=TEXT_MAX_LENGTH)
+    place = models.CharField(max_length=PLACE_MAX_LENGTH, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"], name="contact_notice_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d}"

@@ -19,9 +19,11 @@ from tandem.access.decisions import Capability, Subject, can, decide
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
+from tandem.audit.disclosures import Channel, Part2Notice, Part2Subject, Shown, disclose
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
 from tandem.consent.models import Consent, ConsentGrant
+from tandem.consent.notices import notice_token_for
 from tandem.consent.services import categories_allowed_for, default_categories_for
 from tandem.people.models import Person, PersonName
 from tandem.people.selectors import people_in_scope
@@ -91,6 +93,8 @@ class PersonConsents:
     display_name: str
     consents: list[ConsentShown]
     can_record: bool
+    # Set when a Part 2 programme holds the participant and the viewer works elsewhere.
+    part2_notice: Part2Notice | None = None
 
 
 def _person_for_consents(*, viewer: Viewer, person_id: uuid.UUID, record: bool) -> Person:
@@ -161,24 +165,43 @@ def _consent_rows() -> QuerySet[Consent]:
     )
 
 
+# A page of releases shows who the participant is and casework about them.
+CONSENT_CATEGORIES = frozenset({Category.IDENTITY, Category.CASEWORK})
+
+
+def _disclose_consents(
+    *, viewer: Viewer, person: Person, action: str, target: Consent | Person, **detail: object
+) -> Part2Notice | None:
+    """Audit the read; a project manager reading the releases of a participant a Part 2
+    programme holds (under that programme's release naming the project office) is a Part 2
+    disclosure, recorded and noticed (tandem.audit.disclosures)."""
+    disclosed = disclose(
+        viewer=viewer,
+        shown=[Shown(cast(Part2Subject, person), CONSENT_CATEGORIES)],
+        channel=Channel.SCREEN,
+        purpose=PURPOSE,
+        action=action,
+        target=target,
+        category=Category.CASEWORK,
+        detail=dict(detail) or None,
+    )
+    return disclosed.notice_for(cast(Part2Subject, person))
+
+
 def consent_list(*, viewer: Viewer, person_id: uuid.UUID) -> PersonConsents:
     """A participant's releases, newest first, each with its status today."""
     person = _person_for_consents(viewer=viewer, person_id=person_id, record=False)
     today = timezone.localdate()
     shown = [_shown(consent, today) for consent in _consent_rows().filter(person=person)]
-    audit_read(
-        viewer=viewer,
-        action="consent.listed",
-        target=person,
-        category=Category.CASEWORK,
-        purpose=PURPOSE,
-        detail={"count": len(shown)},
+    notice = _disclose_consents(
+        viewer=viewer, person=person, action="consent.listed", target=person, count=len(shown)
     )
     return PersonConsents(
         person_id=person.public_id,
         display_name=person.display_name,
         consents=shown,
         can_record=can(viewer, Capability.RECORD_CONSENTS),
+        part2_notice=notice,
     )
 
 
@@ -190,59 +213,60 @@ class ConsentCopy:
     person_id: uuid.UUID
     display_name: str
     can_revoke: bool
+    part2_notice: Part2Notice | None = None
 
 
-def _consent_and_person(*, viewer: Viewer, public_id: uuid.UUID, record: bool) -> Consent:
+def _consent_and_person(
+    *, viewer: Viewer, public_id: uuid.UUID, record: bool
+) -> tuple[Consent, Person]:
     consent = _consent_rows().filter(site_id=viewer.site_id, public_id=public_id).first()
     if consent is None:
         raise OutOfScope("No such consent.")
     # The person's own check decides; a consent of a person out of scope is unknown too.
-    _person_for_consents(viewer=viewer, person_id=consent.person.public_id, record=record)
-    return consent
+    person = _person_for_consents(viewer=viewer, person_id=consent.person.public_id, record=record)
+    return consent, person
 
 
 def consent_get(*, viewer: Viewer, public_id: uuid.UUID) -> ConsentCopy:
-    consent = _consent_and_person(viewer=viewer, public_id=public_id, record=False)
-    audit_read(
-        viewer=viewer,
-        action="consent.viewed",
-        target=consent,
-        category=Category.CASEWORK,
-        purpose=PURPOSE,
+    consent, person = _consent_and_person(viewer=viewer, public_id=public_id, record=False)
+    notice = _disclose_consents(
+        viewer=viewer, person=person, action="consent.viewed", target=consent
     )
     return ConsentCopy(
         consent=_shown(consent, timezone.localdate()),
-        person_id=consent.person.public_id,
-        display_name=consent.person.display_name,
+        person_id=person.public_id,
+        display_name=person.display_name,
         can_revoke=can(viewer, Capability.RECORD_CONSENTS),
+        part2_notice=notice,
     )
 
 
 def consent_for_change(*, viewer: Viewer, public_id: uuid.UUID) -> Consent:
     """The release itself, for a viewer who may revoke it (the holding team)."""
-    return _consent_and_person(viewer=viewer, public_id=public_id, record=True)
+    return _consent_and_person(viewer=viewer, public_id=public_id, record=True)[0]
 
 
 @dataclass(frozen=True, slots=True)
 class SignatureFile:
     content: IO[bytes]
     content_type: str
+    # An image cannot carry the statement: the response carries 42 CFR 2.32(a)(2)'s short
+    # statement in a header, and the page that shows the image carries the full one.
+    part2_notice: Part2Notice | None = None
 
 
 def consent_signature_get(*, viewer: Viewer, public_id: uuid.UUID) -> SignatureFile:
-    consent = _consent_and_person(viewer=viewer, public_id=public_id, record=False)
+    consent, person = _consent_and_person(viewer=viewer, public_id=public_id, record=False)
     try:
         content = consent.signature.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise OutOfScope("No such signature.") from exc
-    audit_read(
-        viewer=viewer,
-        action="consent.signature_viewed",
-        target=consent,
-        category=Category.CASEWORK,
-        purpose=PURPOSE,
+    notice = _disclose_consents(
+        viewer=viewer, person=person, action="consent.signature_viewed", target=consent
     )
-    return SignatureFile(content=cast(IO[bytes], content), content_type="image/png")
+    return SignatureFile(
+        content=cast(IO[bytes], content), content_type="image/png", part2_notice=notice
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +328,10 @@ class LookupMatch:
     status_label: str
     provider: str
     on_call_phone: str
+    # Signed: lets this officer send the team a contact notice about this match.
+    notice_token: str = ""
+    # Set when a Part 2 programme holds the participant (under its release naming police).
+    part2_notice: Part2Notice | None = None
 
 
 def police_lookup(
@@ -352,32 +380,50 @@ def police_lookup(
         [person.holding_organization_id for person in allowed]  # type: ignore[attr-defined]
     )
     labels = dict(Enrollment.Status.choices)
-    matches = []
-    for person in allowed:
-        provider = providers[person.holding_organization_id]  # type: ignore[attr-defined]
-        sees_identity = decide(
-            viewer=viewer,
-            person=cast(Subject, person),
-            category=Category.IDENTITY,
-            purpose=purpose,
-        )
-        matches.append(
-            LookupMatch(
-                display_name=person.display_name if sees_identity else "",
-                status_label=labels[person.enrollment_status],  # type: ignore[attr-defined]
-                provider=provider.name,
-                on_call_phone=provider.on_call_phone,
+    sees_identity = {
+        person.pk: bool(
+            decide(
+                viewer=viewer,
+                person=cast(Subject, person),
+                category=Category.IDENTITY,
+                purpose=purpose,
             )
         )
-    audit_read(
+        for person in allowed
+    }
+    disclosed = disclose(
         viewer=viewer,
+        shown=[
+            Shown(
+                cast(Part2Subject, person),
+                frozenset({Category.ENROLLMENT})
+                | ({Category.IDENTITY} if sees_identity[person.pk] else frozenset()),
+            )
+            for person in allowed
+        ],
+        channel=Channel.SCREEN,
+        purpose=purpose,
         action="police.lookup",
         category=Category.ENROLLMENT,
-        purpose=purpose,
         detail={
             "reason": reason,
             "query": {"given_name": given, "family_name": family, "dob": date_of_birth.isoformat()},
             "shared": [str(person.public_id) for person in allowed],
         },
     )
+    matches = []
+    for person in allowed:
+        provider = providers[person.holding_organization_id]  # type: ignore[attr-defined]
+        matches.append(
+            LookupMatch(
+                display_name=person.display_name if sees_identity[person.pk] else "",
+                status_label=labels[person.enrollment_status],  # type: ignore[attr-defined]
+                provider=provider.name,
+                on_call_phone=provider.on_call_phone,
+                notice_token=notice_token_for(
+                    viewer=viewer, person_id=person.public_id, reason=reason
+                ),
+                part2_notice=disclosed.notice_for(cast(Part2Subject, person)),
+            )
+        )
     return matches

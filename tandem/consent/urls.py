@@ -10,4 +10,11 @@ urlpatterns = [
     path("consents/<uuid:public_id>/signature/", views.consent_signature, name="signature"),
     path("consents/<uuid:public_id>/revoke/", views.consent_revoke_action, name="revoke"),
     path("lookup/", views.lookup_page, name="lookup"),
+    path("notices/", views.notice_list_page, name="notices"),
+    path("notices/<uuid:public_id>/seen/", views.notice_seen_action, name="notice_seen"),
+    path(
+        "people/<uuid:person_id>/disclosures/",
+        views.disclosure_accounting_page,
+        name="disclosures",
+    ),
 ]

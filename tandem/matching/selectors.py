@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -17,7 +17,14 @@ from django.utils import timezone
 from tandem.access.decisions import Capability, Subject, can, decide
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
-from tandem.audit.services import audit_read
+from tandem.audit.disclosures import (
+    Channel,
+    Part2Notice,
+    Part2Subject,
+    Shown,
+    disclose,
+    programme_releases_sql,
+)
 from tandem.casework.models import Enrollment
 from tandem.consent.current import categories_from_aggregate, granted_categories_sql
 from tandem.matching.core import Gamma, MatchModel, MatchRecord, Prepared, compare, prepare
@@ -50,6 +57,8 @@ class Candidate:
     band: str
     explanation: str
     enrollment_status: str | None
+    # Set when the status is a 42 CFR Part 2 programme's information disclosed outside it.
+    part2_notice: Part2Notice | None = None
 
 
 def _query_keys(prepared: Prepared, record: MatchRecord) -> set[str]:
@@ -148,8 +157,10 @@ def _score(
 def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
     """The people among `ids` that belong to the viewer's site and were not merged away,
     each with what the access decision needs: the provider holding their open enrollment,
-    whether it is a Part 2 programme, the enrollment's status, and the categories current
-    releases grant the viewer's organisation (people_in_scope() in one statement)."""
+    whether it is a Part 2 programme, the enrollment's status, the categories current
+    releases grant the viewer's organisation, and (where a Part 2 programme holds them) the
+    programme's releases naming it, which `disclose()` cites without a query of its own
+    (people_in_scope() and programme_releases() in one statement)."""
     if not ids:
         return {}
     person, enrollment, organization = (
@@ -162,18 +173,29 @@ def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
     holder_granted, _ = granted_categories_sql(
         person_column="p.id", recorded_by_column="e.provider_id"
     )
+    releases, release_params = programme_releases_sql(
+        viewer=viewer, person_column="p.id", holder_column="e.provider_id"
+    )
     today = timezone.localdate()
     grant_params = [viewer.organization_id, today, today]
     rows = Person.objects.raw(
         f"SELECT p.*, e.provider_id AS holding_organization_id, "  # noqa: S608
         f"o.is_part2_program AS holder_is_part2, e.status AS enrollment_status, "
-        f"{granted} AS granted_raw, {holder_granted} AS holder_granted_raw "
+        f"{granted} AS granted_raw, {holder_granted} AS holder_granted_raw, "
+        f"CASE WHEN o.is_part2_program THEN {releases} END AS part2_releases "
         f"FROM {person} p "
         f"LEFT JOIN {enrollment} e ON e.person_id = p.id AND e.status <> %s "
         f"LEFT JOIN {organization} o ON o.id = e.provider_id "
         f"WHERE p.site_id = %s AND p.merged_into_id IS NULL AND p.id IN ({marks}) "
         "ORDER BY p.id, e.id",
-        [*grant_params, *grant_params, Enrollment.Status.EXITED, viewer.site_id, *ids],
+        [
+            *grant_params,
+            *grant_params,
+            *release_params,
+            Enrollment.Status.EXITED,
+            viewer.site_id,
+            *ids,
+        ],
     )
     people: dict[int, Person] = {}
     for row in rows:
@@ -188,12 +210,13 @@ def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
 
 def _shown(
     viewer: Viewer, scored: list[Scored], model: MatchModel, limit: int, purpose: Purpose
-) -> list[Candidate]:
-    """The best candidates the viewer may see, in score order, as plain values."""
+) -> list[tuple[Candidate, Person]]:
+    """The best candidates the viewer may see, in score order, as plain values (each with
+    the person it shows, for the disclosure ledger)."""
     # Ask for a few more than needed: some may be outside what the viewer may see.
     top = scored[: limit * 2 + 10]
     people = _people_shown(viewer, [row.person_id for row in top])
-    shown: list[Candidate] = []
+    shown: list[tuple[Candidate, Person]] = []
     for row in top:
         person = people.get(row.person_id)
         if person is None:
@@ -205,21 +228,57 @@ def _shown(
             viewer=viewer, person=subject, category=Category.ENROLLMENT, purpose=purpose
         )
         shown.append(
-            Candidate(
-                public_id=person.public_id,
-                display_name=person.display_name,
-                date_of_birth=person.date_of_birth_display,
-                probability=round(row.probability, 4),
-                band=model.band(row.probability),
-                # Explained only for the few shown: the words cost more than the score.
-                explanation=model.explain(row.gamma),
-                # people_in_scope() annotates the status.
-                enrollment_status=person.enrollment_status if sees_enrollment else None,  # type: ignore[attr-defined]
+            (
+                Candidate(
+                    public_id=person.public_id,
+                    display_name=person.display_name,
+                    date_of_birth=person.date_of_birth_display,
+                    probability=round(row.probability, 4),
+                    band=model.band(row.probability),
+                    # Explained only for the few shown: the words cost more than the score.
+                    explanation=model.explain(row.gamma),
+                    # people_in_scope() annotates the status.
+                    enrollment_status=person.enrollment_status if sees_enrollment else None,  # type: ignore[attr-defined]
+                ),
+                person,
             )
         )
         if len(shown) >= limit:
             break
     return shown
+
+
+def _disclosed(
+    viewer: Viewer,
+    shown: list[tuple[Candidate, Person]],
+    *,
+    channel: Channel,
+    purpose: Purpose,
+    action: str,
+    detail: dict[str, Any],
+) -> list[Candidate]:
+    """Audit the read; a status a Part 2 programme holds, shown outside it, is a disclosure
+    (tandem.audit.disclosures) and its candidate carries the notice."""
+    disclosed = disclose(
+        viewer=viewer,
+        shown=[
+            Shown(
+                cast(Part2Subject, person),
+                frozenset({Category.IDENTITY})
+                | ({Category.ENROLLMENT} if candidate.enrollment_status else frozenset()),
+            )
+            for candidate, person in shown
+        ],
+        channel=channel,
+        purpose=purpose,
+        action=action,
+        category=Category.IDENTITY,
+        detail=detail,
+    )
+    return [
+        replace(candidate, part2_notice=disclosed.notice_for(cast(Part2Subject, person)))
+        for candidate, person in shown
+    ]
 
 
 def person_candidates(
@@ -228,6 +287,7 @@ def person_candidates(
     record: MatchRecord,
     limit: int = 5,
     purpose: Purpose = Purpose.CARE_COORDINATION,
+    channel: Channel = Channel.SCREEN,
 ) -> list[Candidate]:
     """People who may be the one described by `record`, most likely first (search before
     create, and the match API). Police and other roles that may not find people get none."""
@@ -254,17 +314,19 @@ def person_candidates(
                 viewer.site_id, query, [_by_name_parts(viewer.site_id, fragments)], model
             )
     shown = _shown(viewer, scored, model, limit, purpose)
-    audit_read(
-        viewer=viewer,
-        action="person.matched",
-        category=Category.IDENTITY,
+    return _disclosed(
+        viewer,
+        shown,
+        channel=channel,
         purpose=purpose,
+        action="person.matched",
         detail={"scored": len(scored), "shown": len(shown)},
     )
-    return shown
 
 
-def person_search(*, viewer: Viewer, query: str, limit: int = 50) -> list[Candidate]:
+def person_search(
+    *, viewer: Viewer, query: str, limit: int = 50, channel: Channel = Channel.SCREEN
+) -> list[Candidate]:
     """The search box: any name, alias, nickname, partial date of birth or identifier, in
     any order; ranked by the matcher, each result saying why it matched."""
     if not can(viewer, Capability.FIND_PEOPLE):
@@ -286,14 +348,33 @@ def person_search(*, viewer: Viewer, query: str, limit: int = 50) -> list[Candid
     if not scored:
         scored = _score(viewer.site_id, prepared, _by_similar_name(viewer.site_id, text), model)
     shown = _shown(viewer, scored, model, limit, purpose)
-    audit_read(
-        viewer=viewer,
-        action="person.searched",
-        category=Category.IDENTITY,
+    return _disclosed(
+        viewer,
+        shown,
+        channel=channel,
         purpose=purpose,
+        action="person.searched",
         detail={"query": query, "count": len(shown)},
     )
-    return shown
 
 
 __all__ = ["Candidate", "person_candidates", "person_search"]
+
+
+def sure_match(*, site_id: int, record: MatchRecord) -> int | None:
+    """The id of the one person of the site that `record` surely describes (the link band,
+    and no second candidate in the link or review band), else None. For the system's own
+    linking, such as an officer's referral: nothing is shown to anyone, so an officer who
+    may not find people learns nothing from it. Merged-away people are never returned."""
+    query = prepare(record)
+    blocking = set(core_blocking_keys(query))
+    if not blocking:
+        return None
+    model = site_model(site_id)
+    scored = _score(site_id, query, [_by_keys(site_id, blocking)], model)
+    close = [row for row in scored[:5] if model.band(row.probability) != "no-link"]
+    if len(close) != 1 or model.band(close[0].probability) != "link":
+        return None
+    person_id = close[0].person_id
+    alive = Person.objects.filter(pk=person_id, site_id=site_id, merged_into__isnull=True).exists()
+    return person_id if alive else None

@@ -20,6 +20,7 @@ from tandem.access.decisions import (
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
+from tandem.audit.disclosures import Channel, Part2Notice, Part2Subject, Shown, disclose
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
 from tandem.people.models import (
@@ -134,6 +135,8 @@ class Comparison:
     rows: list[CompareRow]
     # The record offered as the one to keep: the enrolled one, else the older one.
     default_survivor: uuid.UUID
+    # Set when an enrollment shown is a 42 CFR Part 2 programme's, disclosed outside it.
+    part2_notice: Part2Notice | None = None
 
     @property
     def is_open(self) -> bool:
@@ -197,6 +200,15 @@ def duplicate_compare(*, viewer: Viewer, public_id: uuid.UUID, purpose: Purpose)
     for enrollment in Enrollment.objects.filter(person__in=[a, b]).select_related("provider"):
         if Category.ENROLLMENT not in categories[enrollment.person_id]:
             continue
+        provider = enrollment.provider
+        if enrollment.status == Enrollment.Status.EXITED and not recorded_by_visible(
+            viewer=viewer,
+            recorder_organization_id=provider.pk,
+            recorder_is_part2=provider.is_part2_program,
+        ):
+            # A past enrollment with a Part 2 programme would say the person was its patient
+            # (42 CFR 2.13); no release covers it, since the decision looks at the holder.
+            continue
         enrollments[enrollment.person_id].append(
             f"{enrollment.get_status_display()} · {enrollment.provider.name} · "
             f"since {enrollment.enrolled_on:%Y-%m-%d}"
@@ -230,12 +242,23 @@ def duplicate_compare(*, viewer: Viewer, public_id: uuid.UUID, purpose: Purpose)
             both("Gender", a.get_gender_display(), b.get_gender_display()),
         ]
     rows.append(both("Recorded", _day(a.created_at), _day(b.created_at)))
-    audit_read(
+    demographics = all(Category.DEMOGRAPHICS in categories[p.pk] for p in (a, b))
+    disclosed = disclose(
         viewer=viewer,
+        shown=[
+            Shown(
+                cast(Part2Subject, p),
+                frozenset({Category.IDENTITY})
+                | ({Category.DEMOGRAPHICS} if demographics else frozenset())
+                | ({Category.ENROLLMENT} if enrollments[p.pk] else frozenset()),
+            )
+            for p in (a, b)
+        ],
+        channel=Channel.SCREEN,
+        purpose=purpose,
         action="duplicates.compared",
         target=candidate,
         category=Category.IDENTITY,
-        purpose=purpose,
         detail={"people": [str(a.public_id), str(b.public_id)]},
     )
     return Comparison(
@@ -249,6 +272,7 @@ def duplicate_compare(*, viewer: Viewer, public_id: uuid.UUID, purpose: Purpose)
         b=PairPerson(b.public_id, b.display_name, b.date_of_birth_display),
         rows=rows,
         default_survivor=_default_survivor(a, b, enrolled).public_id,
+        part2_notice=disclosed.notice,
     )
 
 

@@ -22,6 +22,14 @@ from tandem.access.decisions import (
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import POLICE_ROLES, Category, Purpose
 from tandem.access.viewer import Viewer
+from tandem.audit.disclosures import (
+    Channel,
+    Part2Notice,
+    Part2Subject,
+    Shown,
+    disclose,
+    programme_releases,
+)
 from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
 from tandem.consent.current import granted_categories, not_computed
@@ -128,12 +136,28 @@ class PersonRecord:
     identifiers: list[IdentifierShown] = field(default_factory=list)
     demographics: DemographicsShown | None = None
     enrollment: EnrollmentShown | None = None
+    # Set when what is shown is a 42 CFR Part 2 programme's information disclosed outside
+    # it: the caller must show it with the record (42 CFR 2.32).
+    part2_notice: Part2Notice | None = None
 
 
-def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) -> PersonRecord:
+def person_get(
+    *,
+    viewer: Viewer,
+    public_id: uuid.UUID | str,
+    purpose: Purpose,
+    channel: Channel = Channel.SCREEN,
+    with_identifiers: bool = True,
+) -> PersonRecord:
+    """What `viewer` may see of one person, read for `purpose` and shown on `channel` (a
+    Part 2 disclosure is recorded as made there). `with_identifiers=False` skips loading
+    identifiers for a caller that does not show them (the API's person read)."""
     try:
-        person = people_in_scope(viewer.site_id, viewer=viewer).get(
-            public_id=uuid.UUID(str(public_id))
+        person = (
+            people_in_scope(viewer.site_id, viewer=viewer)
+            # The releases a Part 2 disclosure would cite, read in the same query.
+            .annotate(part2_releases=programme_releases(viewer=viewer))
+            .get(public_id=uuid.UUID(str(public_id)))
         )
     except (Person.DoesNotExist, ValueError) as exc:
         raise OutOfScope("No such person.") from exc
@@ -158,9 +182,10 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
             NameShown(n.kind, n.get_kind_display(), n.given_name, n.family_name)
             for n in person.names.filter(removed_at__isnull=True)
         ]
+        identifiers = person.identifiers.filter(removed_at__isnull=True).select_related("issuer")
         record["identifiers"] = [
             IdentifierShown(i.get_kind_display(), i.value, i.issuer.name if i.issuer else "")
-            for i in person.identifiers.filter(removed_at__isnull=True).select_related("issuer")
+            for i in (identifiers if with_identifiers else [])
             if recorded_by_visible(
                 viewer=viewer,
                 recorder_organization_id=i.issuer_id,
@@ -189,7 +214,28 @@ def person_get(*, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose) 
                 case_manager=str(enrollment.case_manager or ""),
                 enrolled_on=enrollment.enrolled_on,
             )
-    _audit_read(viewer, "person.viewed", person, categories, purpose)
+    # What the record holds, as opposed to what the decision allows: a Part 2 disclosure
+    # is recorded for what left, and nothing is loaded yet for casework, legal, ...
+    shown = {
+        category
+        for category, loaded in (
+            (Category.IDENTITY, "display_name" in record),
+            (Category.DEMOGRAPHICS, "demographics" in record),
+            (Category.ENROLLMENT, "enrollment" in record),
+        )
+        if loaded
+    }
+    disclosed = disclose(
+        viewer=viewer,
+        shown=[Shown(cast(Part2Subject, person), frozenset(shown))],
+        channel=channel,
+        purpose=purpose,
+        action="person.viewed",
+        target=person,
+        category=Category.IDENTITY if Category.IDENTITY in categories else Category.ENROLLMENT,
+        detail={"categories": sorted(categories)},
+    )
+    record["part2_notice"] = disclosed.notice_for(cast(Part2Subject, person))
     return PersonRecord(public_id=person.public_id, categories=categories, **record)
 
 
@@ -200,9 +246,13 @@ class PersonListItem:
     public_id: uuid.UUID
     display_name: str
     enrollment_status: str | None
+    # Set when the status is a 42 CFR Part 2 programme's information disclosed outside it.
+    part2_notice: Part2Notice | None = None
 
 
-def person_list(*, viewer: Viewer, limit: int = 50) -> list[PersonListItem]:
+def person_list(
+    *, viewer: Viewer, limit: int = 50, channel: Channel = Channel.SCREEN
+) -> list[PersonListItem]:
     """People whose identity the viewer may see, by name (a search goes through
     tandem.matching.selectors.person_search instead)."""
     if not can(viewer, Capability.FIND_PEOPLE):
@@ -210,6 +260,7 @@ def person_list(*, viewer: Viewer, limit: int = 50) -> list[PersonListItem]:
     purpose = Purpose.CARE_COORDINATION
     people = people_in_scope(viewer.site_id, viewer=viewer)
     rows = []
+    shown = []
     for person in people.order_by("family_name", "given_name", "pk")[:limit]:
         subject = cast(Subject, person)
         if not decide(viewer=viewer, person=subject, category=Category.IDENTITY, purpose=purpose):
@@ -217,22 +268,29 @@ def person_list(*, viewer: Viewer, limit: int = 50) -> list[PersonListItem]:
         sees_enrollment = decide(
             viewer=viewer, person=subject, category=Category.ENROLLMENT, purpose=purpose
         )
-        rows.append(
-            PersonListItem(
-                public_id=person.public_id,
-                display_name=person.display_name,
-                # people_in_scope() annotates the status.
-                enrollment_status=person.enrollment_status if sees_enrollment else None,  # type: ignore[attr-defined]
-            )
-        )
-    audit_read(
+        # people_in_scope() annotates the status.
+        status = person.enrollment_status if sees_enrollment else None  # type: ignore[attr-defined]
+        rows.append((person, status))
+        categories = {Category.IDENTITY} | ({Category.ENROLLMENT} if status else set())
+        shown.append(Shown(cast(Part2Subject, person), frozenset(categories)))
+    disclosed = disclose(
         viewer=viewer,
+        shown=shown,
+        channel=channel,
+        purpose=purpose,
         action="person.listed",
         category=Category.IDENTITY,
-        purpose=purpose,
         detail={"count": len(rows)},
     )
-    return rows
+    return [
+        PersonListItem(
+            public_id=person.public_id,
+            display_name=person.display_name,
+            enrollment_status=status,
+            part2_notice=disclosed.notice_for(cast(Part2Subject, person)),
+        )
+        for person, status in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,16 +373,3 @@ def caseload_for(*, viewer: Viewer, limit: int = CASELOAD_PAGE_LIMIT) -> list[Ca
         detail={"count": len(rows)},
     )
     return rows
-
-
-def _audit_read(
-    viewer: Viewer, action: str, person: Person, categories: frozenset[Category], purpose: Purpose
-) -> None:
-    audit_read(
-        viewer=viewer,
-        action=action,
-        target=person,
-        category=Category.IDENTITY if Category.IDENTITY in categories else Category.ENROLLMENT,
-        purpose=purpose,
-        detail={"categories": sorted(categories)},
-    )

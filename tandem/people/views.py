@@ -15,6 +15,7 @@ from tandem.access.decisions import Capability, can, default_purpose
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
+from tandem.audit.disclosures import Part2Notice
 from tandem.core.decorators import capability_required, member_required
 from tandem.core.requests import AuthedRequest
 from tandem.matching.core import MatchRecord, PartialDate
@@ -34,7 +35,7 @@ from tandem.people.history import person_history
 from tandem.people.merging import person_survivor_get
 from tandem.people.models import Person, PersonName
 from tandem.people.photos import person_photo_get
-from tandem.people.selectors import person_get, person_list
+from tandem.people.selectors import PersonListItem, person_get, person_list
 from tandem.people.services import (
     IdentifierInput,
     NameInput,
@@ -56,7 +57,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     # A query is matched and ranked (names, aliases, nicknames, dates, identifiers, each
     # result saying why); without one the page lists the site's people by name.
-    people: Sequence[object] = (
+    people: Sequence[Candidate | PersonListItem] = (
         person_search(viewer=req.viewer, query=query)
         if query.strip()
         else person_list(viewer=req.viewer)
@@ -64,7 +65,13 @@ def people_list(request: HttpRequest) -> HttpResponse:
     template = "people/list.html"
     if request.headers.get("HX-Request"):
         template += "#results"
-    return render(request, template, {"people": people, "query": query})
+    # A status a Part 2 programme holds, shown outside it, carries the notice (42 CFR 2.32).
+    notice = Part2Notice.combined(person.part2_notice for person in people)
+    return render(
+        request,
+        template,
+        {"people": people, "query": query, "people_part2_notice": notice},
+    )
 
 
 @member_required
@@ -201,6 +208,7 @@ def person_create_candidates(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "candidates": candidates,
+            "candidates_part2_notice": Part2Notice.combined(c.part2_notice for c in candidates),
             "searched": searched,
             "likely": _likely(candidates),
         },
@@ -241,6 +249,7 @@ def person_create_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "candidates": candidates,
+            "candidates_part2_notice": Part2Notice.combined(c.part2_notice for c in candidates),
             "searched": searched,
             "likely": _likely(candidates),
         },

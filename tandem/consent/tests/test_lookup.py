@@ -4,16 +4,21 @@ the person is unknown or only not covered by a release (Golden Rule 1)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
 from tandem.access.roles import Role
-from tandem.audit.models import AuditEvent
+from tandem.audit.disclosures import PART2_STATEMENT
+from tandem.audit.models import AuditEvent, Disclosure
+from tandem.casework.models import Enrollment
 from tests.factories import (
     ConsentFactory,
     ConsentGrantFactory,
+    EnrollmentFactory,
+    OrganizationFactory,
     PersonFactory,
     add_totp,
     member,
@@ -164,3 +169,102 @@ def test_lookup_runs_a_bounded_number_of_queries(
         response = client.post(reverse("consent:lookup"), ROSA)
 
     assert b"In LEAD" in response.content
+
+
+def _uncovered(state, participant, bridgeway, police, prosecutor_office, site_a):
+    """Leave Rosa enrolled, but with releases in `state`, none of which covers the police."""
+    if state == "none":
+        return
+    if state == "names_the_prosecutor_only":
+        covered(participant, bridgeway, prosecutor_office)
+    elif state == "expired":
+        consent = covered(participant, bridgeway, police)
+        consent.__class__.objects.filter(pk=consent.pk).update(
+            effective_on=dt.date(2025, 1, 1), expires_on=dt.date(2026, 5, 31)
+        )
+    elif state == "not_yet_effective":
+        consent = covered(participant, bridgeway, police)
+        consent.__class__.objects.filter(pk=consent.pk).update(
+            effective_on=dt.date(2026, 6, 2), expires_on=dt.date(2027, 6, 1)
+        )
+    elif state == "revoked_for_everyone":
+        consent = covered(participant, bridgeway, police)
+        consent.__class__.objects.filter(pk=consent.pk).update(revoked_at="2026-05-01T00:00:00Z")
+    elif state == "revoked_for_the_police":
+        consent = covered(participant, bridgeway, police)
+        consent.grants.update(revoked_at="2026-05-01T00:00:00Z")
+    elif state == "part2_programme_release_names_someone_else":
+        # A Part 2 programme now holds Rosa. Bridgeway's old release still names the police,
+        # and the programme's own names the prosecutor: neither opens what it holds.
+        covered(participant, bridgeway, police)
+        Enrollment.objects.filter(person=participant).update(status="exited")
+        programme = OrganizationFactory(site=site_a, is_part2_program=True, name="Harbour")
+        EnrollmentFactory(person=participant, provider=programme)
+        covered(participant, programme, prosecutor_office)
+    else:  # pragma: no cover
+        raise AssertionError(state)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "none",
+        "names_the_prosecutor_only",
+        "expired",
+        "not_yet_effective",
+        "revoked_for_everyone",
+        "revoked_for_the_police",
+        "part2_programme_release_names_someone_else",
+    ],
+)
+def test_enrolled_but_not_covered_answers_exactly_like_never_enrolled(
+    client, officer, participant, bridgeway, police, prosecutor_office, site_a, state
+):
+    _uncovered(state, participant, bridgeway, police, prosecutor_office, site_a)
+    sign_in(client, officer)
+
+    enrolled = client.post(reverse("consent:lookup"), ROSA)
+    unknown = client.post(reverse("consent:lookup"), NOBODY)
+
+    assert enrolled.status_code == unknown.status_code == 200
+    assert b"No record I can share" in enrolled.content
+    assert without_tokens(enrolled.content) == without_tokens(unknown.content)
+    assert dict(enrolled.headers).keys() == dict(unknown.headers).keys()
+
+
+def test_a_part2_programmes_release_naming_the_police_answers_with_the_notice(
+    client, officer, participant, site_a, police
+):
+    Enrollment.objects.filter(person=participant).update(status="exited")
+    programme = OrganizationFactory(site=site_a, is_part2_program=True, name="Harbour")
+    EnrollmentFactory(person=participant, provider=programme)
+    consent = covered(participant, programme, police)
+    sign_in(client, officer)
+
+    response = client.post(reverse("consent:lookup"), ROSA)
+
+    text = response.content.decode()
+    assert "In LEAD" in text
+    assert "Active · Harbour" in text
+    assert PART2_STATEMENT in text
+    row = Disclosure.objects.get()
+    assert (row.person_id, row.programme_id, row.consent_id) == (
+        participant.pk,
+        programme.pk,
+        consent.pk,
+    )
+    assert row.categories == ["enrollment"]
+    assert row.read_event.action == "police.lookup"
+
+
+def test_a_lookup_of_a_participant_outside_part2_writes_no_disclosure(
+    client, officer, participant, bridgeway, police
+):
+    covered(participant, bridgeway, police)
+    sign_in(client, officer)
+
+    response = client.post(reverse("consent:lookup"), ROSA)
+
+    assert b"In LEAD" in response.content
+    assert PART2_STATEMENT not in response.content.decode()
+    assert not Disclosure.objects.exists()

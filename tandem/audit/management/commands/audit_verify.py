@@ -15,5 +15,8 @@ class Command(BaseCommand):
                 f"Audit chain BROKEN after {report.checked} good rows: {report.problem}"
             )
         self.stdout.write(
-            self.style.SUCCESS(f"Audit chain intact: {report.checked} rows verified.")
+            self.style.SUCCESS(
+                f"Audit chain intact: {report.checked} rows verified. "
+                f"Disclosure ledger intact: {report.disclosures} rows verified."
+            )
         )
