@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, LEGAL_ROLES, POLICE_ROLES, Role
 from tandem.casework.selectors import (
-    CASELOAD_CAP,
+    caseload_get,
     caseload_sizes,
     national_figures,
     on_call_contacts,
@@ -16,7 +16,6 @@ from tandem.casework.selectors import (
 )
 from tandem.core.decorators import member_required
 from tandem.core.requests import AuthedRequest
-from tandem.people.selectors import caseload_for
 from tandem.tenancy.models import Organization
 
 
@@ -30,9 +29,11 @@ def home(request: HttpRequest) -> HttpResponse:
     role = viewer.role
     context: dict[str, Any] = {"role": role}
     if role in CASE_MANAGEMENT_ROLES:
-        context["caseload"] = caseload_for(viewer=viewer)
-        context["caseload_sizes"] = caseload_sizes(viewer=viewer)
-        context["caseload_cap"] = CASELOAD_CAP
+        caseload = caseload_get(viewer=viewer)
+        context["caseload"] = caseload
+        context["caseload_sizes"] = caseload_sizes(
+            viewer=viewer, warn=caseload.warn, cap=caseload.cap
+        )
         context["figures"] = site_figures(viewer=viewer)
         template = "core/home_case_management.html"
     elif role is Role.PROJECT_MANAGER:

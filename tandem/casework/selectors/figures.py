@@ -3,9 +3,11 @@ for roles that must never be able to single a person out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from tandem.access.decisions import Capability, can
 from tandem.access.roles import Role
@@ -40,17 +42,34 @@ def site_figures(*, viewer: Viewer) -> list[Figure]:
     if not can(viewer, Capability.VIEW_SITE_FIGURES):
         return []
     exact = viewer.role in EXACT_FIGURE_ROLES
-    counts = Enrollment.objects.filter(site_id=viewer.site_id).aggregate(
-        active=Count("pk", filter=Q(status=Enrollment.Status.ACTIVE)),
-        inactive=Count("pk", filter=Q(status=Enrollment.Status.INACTIVE)),
-        exited=Count("pk", filter=Q(status=Enrollment.Status.EXITED)),
-    )
-    known = Person.objects.filter(site_id=viewer.site_id).count()
+
+    def count(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(
+            rows.filter(site_id=OuterRef("pk"))
+            .order_by()
+            .values("site_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+
+    # One query for the four figures.
+    row: Mapping[str, Any] = (
+        Site.objects.filter(pk=viewer.site_id)
+        .values(
+            known=count(Person.objects.all()),
+            active=count(Enrollment.objects.filter(status=Enrollment.Status.ACTIVE)),
+            inactive=count(Enrollment.objects.filter(status=Enrollment.Status.INACTIVE)),
+            exited=count(Enrollment.objects.filter(status=Enrollment.Status.EXITED)),
+        )
+        .first()
+    ) or {}
+    counts = {key: value or 0 for key, value in row.items()}
+    known = counts.get("known", 0)
     return [
         _figure("People known to the site", known, exact=exact),
-        _figure("Active participants", counts["active"], exact=exact),
-        _figure("Inactive participants (outreach looking)", counts["inactive"], exact=exact),
-        _figure("Exited participants", counts["exited"], exact=exact),
+        _figure("Active participants", counts.get("active", 0), exact=exact),
+        _figure("Inactive participants (outreach looking)", counts.get("inactive", 0), exact=exact),
+        _figure("Exited participants", counts.get("exited", 0), exact=exact),
     ]
 
 
@@ -60,22 +79,31 @@ class CaseloadSize:
     open_enrollments: int
     over_cap: bool
     near_cap: bool
+    case_manager_id: str = ""  # the public id; empty for the unassigned
 
 
-# DOMAIN.md §5: typically 12-15, up to 20 on average, never more than 25. Site policy
-# versions will carry these numbers; these are the model's defaults.
+# DOMAIN.md §5: typically 12-15, up to 20 on average, never more than 25. These are the
+# LEAD model's defaults; each site's policy in force says its own (caseload_warn, _cap).
 CASELOAD_WARN = 20
 CASELOAD_CAP = 25
 
 
-def caseload_sizes(*, viewer: Viewer) -> list[CaseloadSize]:
-    """Open enrollments per case manager of the viewer's organisation."""
+def caseload_sizes(
+    *, viewer: Viewer, warn: int = CASELOAD_WARN, cap: int = CASELOAD_CAP
+) -> list[CaseloadSize]:
+    """Open enrollments per case manager of the viewer's organisation (a supervisor's view),
+    against the site's warning level and cap. One query."""
     if viewer.role is not Role.CM_SUPERVISOR:
         return []
     rows = (
         Enrollment.objects.filter(site_id=viewer.site_id, provider_id=viewer.organization_id)
         .exclude(status=Enrollment.Status.EXITED)
-        .values("case_manager__username", "case_manager__first_name", "case_manager__last_name")
+        .values(
+            "case_manager__public_id",
+            "case_manager__username",
+            "case_manager__first_name",
+            "case_manager__last_name",
+        )
         .annotate(n=Count("pk"))
         .order_by("-n", "case_manager__username")
     )
@@ -84,12 +112,14 @@ def caseload_sizes(*, viewer: Viewer) -> list[CaseloadSize]:
         name = " ".join(
             p for p in (row["case_manager__first_name"], row["case_manager__last_name"]) if p
         )
+        public_id = row["case_manager__public_id"]
         sizes.append(
             CaseloadSize(
                 case_manager=name or row["case_manager__username"] or "Unassigned",
                 open_enrollments=row["n"],
-                over_cap=row["n"] > CASELOAD_CAP,
-                near_cap=CASELOAD_WARN <= row["n"] <= CASELOAD_CAP,
+                over_cap=public_id is not None and row["n"] > cap,
+                near_cap=public_id is not None and warn <= row["n"] <= cap,
+                case_manager_id=str(public_id or ""),
             )
         )
     return sizes
