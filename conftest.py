@@ -24,6 +24,24 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_policy_rules():
+    """Each test reads its sites' policy anew: a rolled-back test may leave a site id to
+    the next one (SQLite reuses row ids) with other rules."""
+    from tandem.referrals.services import forget_site_rules
+
+    forget_site_rules()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """The in-memory SMS outbox (tandem.notify.sms.LocmemSmsBackend), empty for each test."""
+    from tandem.notify import sms
+
+    sms.outbox.clear()
+    return sms.outbox
+
+
 @pytest.fixture
 def site_a(db) -> Site:
     return SiteFactory(name="Site A", slug="site-a")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "ninja",
+    "django_tasks_db",
     "tandem.core",
     "tandem.accounts",
     "tandem.tenancy",
@@ -79,7 +80,12 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.matching",
     "tandem.casework",
+    "tandem.casework.support",
     "tandem.consent",
+    "tandem.policy",
+    "tandem.legal",
+    "tandem.notify",
+    "tandem.referrals",
     "tandem.api",
 ]
 
@@ -286,6 +292,30 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env_bool("TANDEM_SMTP_TLS", default=True),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_FROM_EMAIL", "tandem@localhost")
+
+# Where links in e-mail and SMS point: a task has no request to take the address from.
+TANDEM_BASE_URL = os.environ.get(
+    "TANDEM_BASE_URL",
+    "http://127.0.0.1:8000" if LOCAL else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}",
+).rstrip("/")
+# SMS (paging the on-call case manager): a dotted path to a backend in tandem.notify.sms.
+# Printed to the console unless an operator names another; tests keep messages in memory.
+TANDEM_SMS_BACKEND = os.environ.get(
+    "TANDEM_SMS_BACKEND",
+    "tandem.notify.sms.LocmemSmsBackend" if TESTING else "tandem.notify.sms.ConsoleSmsBackend",
+)
+TANDEM_SMS_FILE_PATH = Path(os.environ.get("TANDEM_SMS_FILE_PATH", BASE_DIR / "var" / "sms"))
+
+# Background work (django.tasks): a queue in the database, run by `tandem worker`, so SQLite
+# and PostgreSQL need nothing else. Tests run each task at once, after the commit that
+# enqueued it, unless a test overrides TASKS.
+TASKS: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -10,6 +10,13 @@ urlpatterns = [
     path("people/", include("tandem.people.urls")),
     path("", include("tandem.consent.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("access/", include("tandem.access.urls")),
+    path("legal/", include("tandem.legal.urls")),
+    path("policy/", include("tandem.policy.urls")),
+    path("inbox/", include("tandem.notify.urls")),
+    path("", include("tandem.referrals.urls")),
+    path("casework/", include("tandem.casework.support.urls")),
+    path("", include("tandem.casework.urls")),
     path("api/v1/", api.urls),
 ]
 

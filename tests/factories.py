@@ -249,3 +249,20 @@ class ConsentGrantFactory(factory.django.DjangoModelFactory):
         OrganizationFactory, site=factory.SelfAttribute("..consent.site"), kind="police"
     )
     categories = factory.LazyFunction(lambda: ["enrollment", "identity"])
+
+
+class ContactNoticeFactory(factory.django.DjangoModelFactory):
+    """A police contact notice to the provider holding the person (pass `provider`)."""
+
+    class Meta:
+        model = "consent.ContactNotice"
+
+    person = factory.SubFactory(PersonFactory)
+    site = factory.SelfAttribute("person.site")
+    provider = factory.SubFactory(OrganizationFactory, site=factory.SelfAttribute("..person.site"))
+    sent_by_organization = factory.SubFactory(
+        OrganizationFactory, site=factory.SelfAttribute("..person.site"), kind="police"
+    )
+    sent_by = factory.SubFactory(UserFactory)
+    kind = "saw"
+    text = "Saw them at the library, looked well."

@@ -21,13 +21,17 @@ from PIL import Image, ImageDraw
 from tandem.access.roles import Category, Role
 from tandem.accounts.models import User
 from tandem.accounts.services import user_create
+from tandem.casework.demo import demo_history, seed_casework
 from tandem.casework.models import Enrollment
 from tandem.casework.services import enrollment_create
+from tandem.casework.support.demo import seed_support
 from tandem.consent.models import Consent
 from tandem.consent.services import GrantInput, consent_record, consent_revoke
 from tandem.matching.services import duplicates_scan
 from tandem.people.models import RACE_CHOICES, Identifier, Person, PersonName
 from tandem.people.services import IdentifierInput, NameInput, person_create
+from tandem.policy.demo import seed_policies
+from tandem.referrals.demo import seed_current, seed_on_call, seed_referrals
 from tandem.tenancy.models import Membership, Organization, Site
 from tandem.tenancy.services import membership_create, organization_create, site_create
 
@@ -40,6 +44,7 @@ TARGET_CASELOAD = 14
 EXTRA_CASE_MANAGER = re.compile(r"^(bridgeway|northside)-cm-\d+$")
 DEMO_SITE_SLUG = "harbor-city"
 SECOND_SITE_SLUG = "riverside"
+THIRD_SITE_SLUG = "cedar-county"
 
 ORGANIZATIONS = [
     # (key, name, kind, part 2, on-call phone)
@@ -171,7 +176,9 @@ def _extra_case_manager_count() -> int:
 
 def _demo_memberships() -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(site__slug__in=[DEMO_SITE_SLUG, SECOND_SITE_SLUG])
+        Membership.objects.filter(
+            site__slug__in=[DEMO_SITE_SLUG, SECOND_SITE_SLUG, THIRD_SITE_SLUG]
+        )
         .select_related("user", "organization", "site")
         .order_by("pk")
     )
@@ -260,6 +267,19 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
     _twins(rng, site, count=max(people // 15, 2))
     # The project manager's duplicate-review queue starts with the pairs the matcher finds.
     duplicates_scan(actor=None, site=site)
+    # Each site's eligibility policy in the style of one real LEAD site (DOMAIN.md §4),
+    # and two years of referrals through the doors it opened.
+    seed_policies(site=site, style="seattle", today=today)
+    seed_policies(site=second, style="santa_fe", today=today)
+    _cedar_county(rng, users["projectmanager"], today)
+    referral_rng = random.Random(seed + 1)  # noqa: S311  (synthetic data, not secrets)
+    seed_referrals(rng=referral_rng, site=site, today=today)
+    seed_on_call(site=site, now=timezone.now())
+    seed_current(site=site, today=today)
+    # Two years of casework: contacts, their notes and open follow-ups, then plans,
+    # services, money and outcome snapshots.
+    seed_casework(random.Random(seed + 2), site, today)  # noqa: S311  (synthetic data)
+    seed_support(rng=random.Random(seed + 3), site=site, today=today)  # noqa: S311
     for index in range(max(people // 6, 3)):
         person = _person(rng, second, {"police": None}, index)
         if rng.random() < 0.6:
@@ -272,6 +292,50 @@ def seed_demo(*, seed: int = 2011, people: int = 60, today: date | None = None) 
                 last_substantive_contact_on=today - timedelta(days=rng.randint(0, 30)),
             )
     return DemoResult(True, demo_logins(), people, _extra_case_manager_count())
+
+
+def _cedar_county(rng: random.Random, coordinator: User, today: date) -> None:
+    """A third, smaller site with a Clackamas-style policy: a 14-day intake deadline and the
+    deputy district attorney approving. The regional coordinator works here too."""
+    site = site_create(
+        actor=None,
+        name="Cedar County LEAD",
+        slug=THIRD_SITE_SLUG,
+        time_zone="America/Los_Angeles",
+        stage=Site.Stage.OPERATING,
+    )
+    orgs = {
+        key: organization_create(actor=None, site=site, name=name, kind=kind, on_call_phone=phone)
+        for key, name, kind, phone in (
+            ("police", "Cedar County Sheriff's Office", "police", ""),
+            ("prosecutor", "Cedar County District Attorney", "prosecutor", ""),
+            ("provider", "Cedar Outreach Partners", "case_management", "555-0160"),
+            ("project", "Cedar County LEAD Office", "project_office", ""),
+        )
+    }
+    for username, first, last, role, key in (
+        ("cedar-deputy", "Ray", "Dunmore", Role.POLICE_OFFICER, "police"),
+        ("cedar-da", "Helen", "Park", Role.PROSECUTOR, "prosecutor"),
+        ("cedar-cm", "Luz", "Ortega", Role.CASE_MANAGER, "provider"),
+    ):
+        membership_create(
+            actor=None, user=_user(username, first, last), organization=orgs[key], role=role
+        )
+    membership_create(
+        actor=None, user=coordinator, organization=orgs["project"], role=Role.PROJECT_MANAGER
+    )
+    for index in range(12):
+        person = _person(rng, site, {"police": None}, 10_000 + index)
+        if rng.random() < 0.6:
+            enrollment_create(
+                actor=None,
+                person=person,
+                provider=orgs["provider"],
+                case_manager=None,
+                enrolled_on=today - timedelta(days=rng.randint(20, 600)),
+            )
+    seed_policies(site=site, style="clackamas", today=today)
+    seed_referrals(rng=rng, site=site, today=today, per_week=1.0)
 
 
 def _user(username: str, first: str, last: str) -> User:
@@ -456,6 +520,7 @@ def _maybe_enroll(
         enrolled_on=enrolled_on,
         status=status,
         last_substantive_contact_on=last_contact,
+        **demo_history(status, enrolled_on=enrolled_on, last_contact=last_contact, today=today),
     )
     if enrollment.case_manager is not None and status != Enrollment.Status.EXITED:
         caseloads[enrollment.case_manager.pk] += 1

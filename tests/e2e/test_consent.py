@@ -67,7 +67,10 @@ def test_record_a_release_with_a_drawn_signature_and_print_it(
     expect(page.get_by_text("You can take back (revoke) this agreement")).to_be_visible()
     signature = page.get_by_role("img", name="Signature of Rosa Quintero")
     expect(signature).to_be_visible()
-    assert signature.evaluate("image => image.complete && image.naturalWidth > 0")
+    # The image arrives after the page: wait for it to load (and fail if it never does).
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=signature.element_handle()
+    )
     consent = Consent.objects.get()
     assert consent.signature_kind == Consent.SignatureKind.DRAWN
     assert list(consent.grants.values_list("organization", "categories")) == [

@@ -61,8 +61,9 @@ def test_the_same_seed_gives_the_same_people():
     again = seeded(7, 40)
 
     assert again == first
-    # 40 people, and 2 of them entered a second time for the duplicate-review queue.
-    assert len(first) == 42
+    # 40 people, 2 of them entered a second time for the duplicate-review queue, and one
+    # recorded when today's arrest diversion was approved (the charge is held in a name).
+    assert len(first) == 43
 
 
 @pytest.mark.django_db
@@ -134,3 +135,36 @@ def test_demo_identifiers_never_collide_however_many_people():
     assert len(set(numbers)) == 900_000
     assert min(numbers) >= 100_000
     assert max(numbers) <= 999_999
+
+
+@pytest.mark.django_db
+def test_demo_sites_have_policies_and_two_years_of_referrals_through_every_door():
+    from tandem.legal.models import DivertedChargeHold
+    from tandem.policy.models import PolicyVersion
+    from tandem.referrals.models import OnCallShift, Referral
+    from tandem.tenancy.demo import THIRD_SITE_SLUG
+
+    seed_demo(people=40, today=TODAY)
+
+    for slug in (DEMO_SITE_SLUG, SECOND_SITE_SLUG, THIRD_SITE_SLUG):
+        assert PolicyVersion.objects.filter(site__slug=slug).count() == 2
+    referrals = Referral.objects.filter(site__slug=DEMO_SITE_SLUG)
+    assert set(referrals.values_list("door", flat=True)) == {
+        "arrest",
+        "social_contact",
+        "community",
+    }
+    statuses = set(referrals.values_list("status", flat=True))
+    assert {"ineligible", "declined", "enrolled", "expired", "submitted"} <= statuses
+    oldest = referrals.order_by("occurred_at").first()
+    assert oldest is not None
+    assert (TODAY - oldest.occurred_at.date()).days > 600
+    # Every referral kept the policy version it was evaluated with.
+    assert (
+        not referrals.exclude(door="community", evaluation={})
+        .filter(policy_version__isnull=True)
+        .exists()
+    )
+    assert Referral.objects.filter(site__slug=THIRD_SITE_SLUG).exists()
+    assert DivertedChargeHold.objects.filter(site__slug=DEMO_SITE_SLUG, disposition="").exists()
+    assert OnCallShift.objects.filter(site__slug=DEMO_SITE_SLUG).exists()
