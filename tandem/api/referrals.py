@@ -100,15 +100,10 @@ def _viewer(request: HttpRequest) -> Viewer:
 def _out(viewer: Viewer, referral: Referral) -> ReferralOut:
     police = viewer.role in POLICE_ROLES
     evaluation = Evaluation.from_dict(referral.evaluation) if referral.evaluation else None
-    status = referral.status
-    label = referral.get_status_display()
+    status, label = referral.status, referral.get_status_display()
     if police:
-        label = selectors.police_status(referral)
-        status = {
-            "Waiting for a decision": "waiting",
-            "Not eligible under the site's policy": "ineligible",
-            "Declined": "declined",
-        }.get(label, "approved")
+        shown = selectors.police_status(referral)
+        status, label = shown.code, shown.label
     return ReferralOut(
         id=referral.public_id,
         door=referral.door,

@@ -30,18 +30,30 @@ TABS = {
 QUEUE_LIMIT = 100
 
 
-def police_status(referral: Referral) -> str:
-    """What police see of a referral's progress. After approval it is with the
-    case-management team; whether the person enrolled is not theirs to know without a
-    release (Golden Rule 1)."""
+@dataclass(frozen=True, slots=True)
+class PoliceStatus:
+    code: str
+    label: str
+
+
+WAITING = PoliceStatus("waiting", "Waiting for a decision")
+NOT_ELIGIBLE = PoliceStatus("ineligible", "Not eligible under the site's policy")
+DECLINED = PoliceStatus("declined", "Declined")
+APPROVED = PoliceStatus("approved", "Approved: with the case-management team")
+
+
+def police_status(referral: Referral) -> PoliceStatus:
+    """What police see of a referral's progress, on the pages and in the API. After
+    approval it is with the case-management team; whether the person enrolled is not
+    theirs to know without a release (Golden Rule 1)."""
     status = Status(referral.status)
     if status in AWAITING_DECISION:
-        return "Waiting for a decision"
+        return WAITING
     if status is Status.INELIGIBLE:
-        return "Not eligible under the site's policy"
+        return NOT_ELIGIBLE
     if status is Status.DECLINED:
-        return "Declined"
-    return "Approved: with the case-management team"
+        return DECLINED
+    return APPROVED
 
 
 def referrals_visible(viewer: Viewer) -> QuerySet[Referral]:
@@ -95,6 +107,12 @@ def referral_queue(*, viewer: Viewer, tab: str = "decide") -> Queue:
         .select_related("referrer", "referrer_organization", "case_manager", "person")
         .order_by(*order)[: QUEUE_LIMIT + 1]
     )
+    is_police = viewer.role in POLICE_ROLES
+    for row in rows:
+        # What each row may say of its progress (police: never enrollment).
+        row.status_shown = (  # type: ignore[attr-defined]
+            police_status(row).label if is_police else row.get_status_display()
+        )
     audit_read(
         viewer=viewer,
         action="referral.queue_viewed",
@@ -106,7 +124,7 @@ def referral_queue(*, viewer: Viewer, tab: str = "decide") -> Queue:
         tab=tab,
         tabs=[(key, label, counts[key]) for key, (label, _) in TABS.items()],
         rows=rows[:QUEUE_LIMIT],
-        is_police=viewer.role in POLICE_ROLES,
+        is_police=is_police,
         more=len(rows) > QUEUE_LIMIT,
     )
 
@@ -222,7 +240,7 @@ def referral_page(*, viewer: Viewer, public_id: uuid.UUID) -> ReferralPage:
         events=[] if is_police else list(referral.events.select_related("by")),
         moves=[] if is_police else moves_from(referral.status),
         is_police=is_police,
-        police_status=police_status(referral),
+        police_status=police_status(referral).label,
         may_decide=may_decide,
         may_work=may_work,
     )

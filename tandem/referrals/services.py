@@ -49,7 +49,7 @@ from tandem.referrals.models import (
     ReferralEvent,
     Status,
 )
-from tandem.referrals.states import check_move
+from tandem.referrals.states import FINAL, check_move
 from tandem.tenancy.models import Membership, Organization, Site
 
 POLICE_DOORS = frozenset({Door.ARREST, Door.SOCIAL_CONTACT})
@@ -486,13 +486,7 @@ def _move(referral: Referral, name: str, *, actor: User | None, reason: str = ""
     move = check_move(referral.status, name)
     previous = referral.status
     referral.status = move.target
-    if move.target in {
-        Status.DECLINED,
-        Status.INELIGIBLE,
-        Status.ENROLLED,
-        Status.DECLINED_BY_PERSON,
-        Status.EXPIRED,
-    }:
+    if move.target in FINAL:
         referral.closed_at = timezone.now()
     referral.save()
     _event(referral, name, actor=actor, from_status=previous, to_status=move.target, reason=reason)
@@ -659,12 +653,7 @@ def referral_handoff(*, actor: User, viewer: Viewer, referral: Referral, step: s
         raise ValidationError(f"There is no hand-off step called “{step}”.")
     if referral.handoff_requested_at is None:
         raise ValidationError("Nobody was paged for this referral.")
-    if referral.status in {
-        Status.DECLINED,
-        Status.INELIGIBLE,
-        Status.DECLINED_BY_PERSON,
-        Status.EXPIRED,
-    }:
+    if referral.status in FINAL - {Status.ENROLLED}:
         raise ValidationError("This referral is closed; there is no hand-off to make.")
     now = timezone.now()
     if step == "accept":

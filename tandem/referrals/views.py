@@ -31,7 +31,7 @@ from tandem.referrals.forms import (
     ScreenForm,
     ShiftForm,
 )
-from tandem.referrals.models import Door
+from tandem.referrals.models import Door, Referral
 from tandem.tenancy.models import Membership, Organization, Site
 
 DOOR_SLUGS = {
@@ -181,7 +181,7 @@ def candidates_fragment(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     )
 
 
-def _referral_for_work(viewer: Viewer, public_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _referral_for_work(viewer: Viewer, public_id: uuid.UUID) -> Referral:
     if not can(viewer, Capability.WORK_REFERRALS):
         raise OutOfScope("No such page.")
     return selectors.referral_get(viewer=viewer, public_id=public_id)

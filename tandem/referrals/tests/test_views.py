@@ -110,6 +110,7 @@ def test_an_officer_sees_their_own_referrals_and_no_one_elses(client, lead):
     queue = client.get(reverse("referrals:queue")).content.decode()
     assert "Rosa" in queue
     assert "Ada" not in queue
+    assert "Waiting for a decision" in queue
     assert client.get(reverse("referrals:detail", args=[mine.public_id])).status_code == 200
     assert client.get(reverse("referrals:detail", args=[theirs.public_id])).status_code == 404
 
