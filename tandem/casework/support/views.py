@@ -5,6 +5,7 @@ with the message beside what was typed; anything out of scope answers 404."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from tandem.access.decisions import Capability, can
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category
 from tandem.access.viewer import Viewer
+from tandem.accounts.models import User
 from tandem.audit.disclosures import PART2_HEADER, PART2_SHORT_STATEMENT
 from tandem.casework.support import selectors, services
 from tandem.casework.support.domains import Domain
@@ -40,6 +42,7 @@ from tandem.casework.support.forms import (
     SnapshotForm,
     StepForm,
 )
+from tandem.casework.support.models import Goal
 from tandem.casework.support.outcomes import Outcomes
 from tandem.casework.support.selectors.intake import (
     BASELINE_STEP,
@@ -399,72 +402,79 @@ def _after_goal_action(
     return redirect("casework_support:plan", person_id)
 
 
-@member_required
-@require_POST
-def goal_change_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def _goal_form_action(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    form_class: type[Form],
+    kind: str,
+    prefix: str,
+    write: Callable[[User, Viewer, Goal, dict[str, Any]], object],
+) -> HttpResponse:
+    """A change to one goal from the plan page: the goal in the viewer's scope (else 404),
+    the form checked, the service called; a refusal shows the plan again with the goal's
+    form as typed and its message."""
     req, viewer = _viewer(request)
     goal, participant = selectors.goal_for_change(viewer=viewer, public_id=public_id)
-    form = GoalChangeForm(request.POST, auto_id=f"g{public_id.hex[:8]}_%s")
+    form = form_class(request.POST, auto_id=f"{prefix}{public_id.hex[:8]}_%s")
     if form.is_valid():
-        words, status = form.cleaned_data["words"], form.cleaned_data["status"]
         try:
-            if words and words.strip() != goal.words:
-                goal = services.goal_reword(actor=req.user, viewer=viewer, goal=goal, words=words)
-            if status and status != goal.status:
-                services.goal_set_status(actor=req.user, viewer=viewer, goal=goal, status=status)
+            write(req.user, viewer, goal, form.cleaned_data)
         except ValidationError as error:
             _errors(form, error)
         else:
             return _after_goal_action(request, viewer, participant.public_id, public_id)
     return _render_plan(
-        request, viewer, participant.public_id, failed=(public_id, "change", form), status=400
+        request, viewer, participant.public_id, failed=(public_id, kind, form), status=400
     )
+
+
+def _change_goal(actor: User, viewer: Viewer, goal: Goal, data: dict[str, Any]) -> None:
+    words, status = data["words"], data["status"]
+    if words and words.strip() != goal.words:
+        goal = services.goal_reword(actor=actor, viewer=viewer, goal=goal, words=words)
+    if status and status != goal.status:
+        services.goal_set_status(actor=actor, viewer=viewer, goal=goal, status=status)
+
+
+@member_required
+@require_POST
+def goal_change_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _goal_form_action(request, public_id, GoalChangeForm, "change", "g", _change_goal)
 
 
 @member_required
 @require_POST
 def step_add_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    req, viewer = _viewer(request)
-    goal, participant = selectors.goal_for_change(viewer=viewer, public_id=public_id)
-    form = StepForm(request.POST, auto_id=f"s{public_id.hex[:8]}_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.step_add(
-                actor=req.user,
-                viewer=viewer,
-                goal=goal,
-                text=data["text"],
-                who=data["who"],
-                who_detail=data["who_detail"],
-                due_on=data["due_on"],
-            )
-        except ValidationError as error:
-            _errors(form, error)
-        else:
-            return _after_goal_action(request, viewer, participant.public_id, public_id)
-    return _render_plan(
-        request, viewer, participant.public_id, failed=(public_id, "step", form), status=400
+    return _goal_form_action(
+        request,
+        public_id,
+        StepForm,
+        "step",
+        "s",
+        lambda actor, viewer, goal, data: services.step_add(
+            actor=actor,
+            viewer=viewer,
+            goal=goal,
+            text=data["text"],
+            who=data["who"],
+            who_detail=data["who_detail"],
+            due_on=data["due_on"],
+        ),
     )
 
 
 @member_required
 @require_POST
 def note_add_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    req, viewer = _viewer(request)
-    goal, participant = selectors.goal_for_change(viewer=viewer, public_id=public_id)
-    form = NoteForm(request.POST, auto_id=f"n{public_id.hex[:8]}_%s")
-    if form.is_valid():
-        try:
-            services.progress_note_add(
-                actor=req.user, viewer=viewer, goal=goal, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            _errors(form, error)
-        else:
-            return _after_goal_action(request, viewer, participant.public_id, public_id)
-    return _render_plan(
-        request, viewer, participant.public_id, failed=(public_id, "note", form), status=400
+    return _goal_form_action(
+        request,
+        public_id,
+        NoteForm,
+        "note",
+        "n",
+        lambda actor, viewer, goal, data: services.progress_note_add(
+            actor=actor, viewer=viewer, goal=goal, text=data["text"]
+        ),
     )
 
 
