@@ -28,7 +28,7 @@ def media_root(settings, tmp_path):
 def fresh_policy_rules():
     """Each test reads its sites' policy anew: a rolled-back test may leave a site id to
     the next one (SQLite reuses row ids) with other rules."""
-    from tandem.referrals.services import forget_site_rules
+    from tandem.policy.selectors import forget_site_rules
 
     forget_site_rules()
 

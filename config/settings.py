@@ -316,6 +316,9 @@ TASKS: dict[str, dict[str, Any]] = {
         else "django_tasks_db.DatabaseBackend",
     }
 }
+# The daily job core.task_results_prune deletes the results of tasks that finished longer
+# ago than this.
+TANDEM_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TANDEM_TASK_RESULTS_KEEP_DAYS", "14"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from tandem.access.decisions import Capability, can
+from tandem.access.decisions import Capability, ReferralScope, can, referral_scope
 from tandem.access.viewer import Viewer
 
 
@@ -35,7 +36,7 @@ def navigation_for(viewer: Viewer | None) -> list[NavItem]:
         items.append(NavItem("People", reverse("people:list"), "people"))
     if can(viewer, Capability.EDIT_PEOPLE):
         items.append(NavItem("New person", reverse("people:create"), "people_create"))
-    if can(viewer, Capability.MAKE_REFERRALS) or can(viewer, Capability.WORK_REFERRALS):
+    if _opens_referral_queue(viewer):
         items.append(NavItem("Referrals", reverse("referrals:queue"), "referrals"))
     if can(viewer, Capability.MANAGE_ON_CALL):
         items.append(NavItem("On call", reverse("referrals:on_call"), "on_call"))
@@ -70,6 +71,21 @@ def navigation_for(viewer: Viewer | None) -> list[NavItem]:
         items.append(NavItem("API tokens", reverse("api_tokens:list"), "api_tokens"))
     items.append(NavItem("Security", reverse("mfa_index"), "security"))
     return items
+
+
+def _opens_referral_queue(viewer: Viewer) -> bool:
+    """Whether the referral queue opens for the viewer: as the queue itself decides it
+    (`referral_scope`), with the approvers named by the site's policy in force (a prosecutor
+    at some sites). The policy is read only for a role that no capability already sends to
+    the queue, through the per-process cache the referral pages share (no query on most
+    pages)."""
+    if can(viewer, Capability.MAKE_REFERRALS) or can(viewer, Capability.WORK_REFERRALS):
+        return True
+    from tandem.policy.selectors import site_rules
+
+    rules, _ = site_rules(viewer.site_id, timezone.localdate())
+    scope = referral_scope(viewer, approver_roles=frozenset(rules.approver_roles))
+    return scope is not ReferralScope.NONE
 
 
 # The unread count of the member this request acts as, (user id, site id, count), when the

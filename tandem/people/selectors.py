@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.access.decisions import (
@@ -291,85 +291,3 @@ def person_list(
         )
         for person, status in rows
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class CaseloadRow:
-    """One participant on a caseload: who, their status, and how long since the last
-    substantive contact (None: none yet)."""
-
-    public_id: uuid.UUID
-    display_name: str
-    status: str
-    status_label: str
-    days_since_substantive_contact: int | None
-
-
-# A caseload is capped at 25 by the LEAD model; a page never lists more than this many.
-CASELOAD_PAGE_LIMIT = 200
-
-
-def caseload_for(*, viewer: Viewer, limit: int = CASELOAD_PAGE_LIMIT) -> list[CaseloadRow]:
-    """The open enrollments assigned to the viewer, most neglected first."""
-    if viewer.user_id is None:
-        return []
-    enrollments = (
-        Enrollment.objects.filter(site_id=viewer.site_id, case_manager_id=viewer.user_id)
-        .exclude(status=Enrollment.Status.EXITED)
-        .select_related("person", "provider")
-        .only(
-            "status",
-            "last_substantive_contact_on",
-            "provider__is_part2_program",
-            "person__site_id",
-            "person__public_id",
-            "person__given_name",
-            "person__family_name",
-            "person__preferred_name",
-            "person__description",
-        )
-        .order_by(F("last_substantive_contact_on").asc(nulls_first=True), "pk")[:limit]
-    )
-    today = timezone.localdate()
-    labels = dict(Enrollment.Status.choices)
-    # The decision depends only on who holds the enrollment, so it is asked once per holder.
-    decided: dict[tuple[int, int, bool], bool] = {}
-    rows = []
-    for enrollment in enrollments:
-        key = (
-            enrollment.person.site_id,
-            enrollment.provider_id,
-            enrollment.provider.is_part2_program,
-        )
-        if key not in decided:
-            subject = HeldPerson(*key)
-            # The caseload shows who (identity) and their status (enrollment).
-            decided[key] = all(
-                decide(
-                    viewer=viewer,
-                    person=subject,
-                    category=category,
-                    purpose=Purpose.CARE_COORDINATION,
-                )
-                for category in (Category.IDENTITY, Category.ENROLLMENT)
-            )
-        if not decided[key]:
-            continue
-        last = enrollment.last_substantive_contact_on
-        rows.append(
-            CaseloadRow(
-                public_id=enrollment.person.public_id,
-                display_name=enrollment.person.display_name,
-                status=enrollment.status,
-                status_label=labels[enrollment.status],
-                days_since_substantive_contact=None if last is None else (today - last).days,
-            )
-        )
-    audit_read(
-        viewer=viewer,
-        action="caseload.viewed",
-        category=Category.ENROLLMENT,
-        purpose=Purpose.CARE_COORDINATION,
-        detail={"count": len(rows)},
-    )
-    return rows

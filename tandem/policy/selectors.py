@@ -1,9 +1,11 @@
-"""Reads of a site's policy. `policy_in_force` and `policy_rules_in_force` serve the
-engine (referrals, casework, deadlines) and take a site id; the page reads take the viewer
-and answer OutOfScope (404) for a version of another site or a viewer without the right."""
+"""Reads of a site's policy. `policy_in_force`, `policy_rules_in_force` and `site_rules`
+(the same, cached per process) serve the engine (referrals, casework, deadlines) and take a
+site id; the page reads take the viewer and answer OutOfScope (404) for a version of another
+site or a viewer without the right."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +35,35 @@ def policy_rules_in_force(site_id: int, on: date) -> PolicyRules:
     """The rules in force on `on`, or PolicyRules.default() when the site has none."""
     version = policy_in_force(site_id, on)
     return version.policy_rules if version is not None else PolicyRules.default()
+
+
+# The rules in force, per (site, day), kept for a minute: a page asks several times (the
+# doors a viewer may use, who approves) and versions never change once written. A new
+# version clears this process's copy at once (see `forget_site_rules`, connected in
+# PolicyConfig.ready); other processes see it within RULES_TTL seconds.
+RULES_TTL = 60.0
+_rules_cache: dict[tuple[int, date], tuple[float, PolicyRules, int | None]] = {}
+
+
+def site_rules(site_id: int, on: date) -> tuple[PolicyRules, int | None]:
+    """The rules in force at a site on a day and their version (the built-in defaults,
+    version None, for a site that has adopted none)."""
+    now = time.monotonic()
+    hit = _rules_cache.get((site_id, on))
+    if hit is not None and now - hit[0] < RULES_TTL:
+        return hit[1], hit[2]
+    version = policy_in_force(site_id, on)
+    if version is None:
+        rules, version_id = PolicyRules.default(), None
+    else:
+        rules, version_id = version.policy_rules, version.pk
+    _rules_cache[(site_id, on)] = (now, rules, version_id)
+    return rules, version_id
+
+
+def forget_site_rules(**_: object) -> None:
+    """Drop this process's cached rules (a signal receiver: takes any keyword)."""
+    _rules_cache.clear()
 
 
 class Status:

@@ -17,7 +17,7 @@ from tandem.casework.models import Enrollment
 from tandem.legal.models import DivertedChargeHold, HoldEvent
 from tandem.people.models import Person
 from tandem.policy.rules import Door, Facts, Outcome, PolicyRules, evaluate
-from tandem.policy.selectors import policy_in_force
+from tandem.policy.selectors import policy_in_force, site_rules
 from tandem.referrals.models import OnCallShift, Referral, ReferralEvent, Status
 from tandem.tenancy.models import Membership, Organization, Site
 
@@ -387,7 +387,7 @@ def seed_current(*, site: Site, today: date) -> int:
     sergeant = _first(site, Role.POLICE_SERGEANT)
     if officer is None:
         return 0
-    rules, _ = services.site_rules(site.pk, timezone.localdate())
+    rules, _ = site_rules(site.pk, timezone.localdate())
     drug = next((o for o in rules.eligible_offences if o.is_drug), None)
     other = next((o for o in rules.eligible_offences if not o.is_drug), drug)
     if drug is None or other is None:

@@ -18,8 +18,9 @@ from tandem.audit.services import audit_read
 from tandem.matching.core import MatchRecord, PartialDate
 from tandem.matching.selectors import Candidate, person_candidates
 from tandem.policy.rules import Evaluation, Facts
+from tandem.policy.selectors import site_rules
 from tandem.referrals.models import OnCallShift, Referral, Status
-from tandem.referrals.services import approver_roles, site_rules
+from tandem.referrals.services import approver_roles
 from tandem.referrals.states import AWAITING_DECISION, FINAL, OPEN_AFTER_APPROVAL, Move, moves_from
 
 TABS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,7 +39,7 @@ from tandem.policy.rules import (
     may_approve,
 )
 from tandem.policy.rules import may_refer as policy_may_refer
-from tandem.policy.selectors import policy_in_force
+from tandem.policy.selectors import site_rules
 from tandem.referrals.models import (
     Door,
     OnCallShift,
@@ -107,34 +106,6 @@ class Assessment:
     facts: Facts
     rules: PolicyRules
     version_id: int | None
-
-
-# The rules in force, per (site, day), kept for a minute: a page asks several times (the
-# doors a viewer may use, who approves) and versions never change once written. A new
-# version clears this process's copy at once (see `forget_site_rules`); other processes see
-# it within RULES_TTL seconds.
-RULES_TTL = 60.0
-_rules_cache: dict[tuple[int, date], tuple[float, PolicyRules, int | None]] = {}
-
-
-def site_rules(site_id: int, on: date) -> tuple[PolicyRules, int | None]:
-    """The rules in force at a site on a day and their version (the built-in defaults,
-    version None, for a site that has adopted none)."""
-    now = time.monotonic()
-    hit = _rules_cache.get((site_id, on))
-    if hit is not None and now - hit[0] < RULES_TTL:
-        return hit[1], hit[2]
-    version = policy_in_force(site_id, on)
-    if version is None:
-        rules, version_id = PolicyRules.default(), None
-    else:
-        rules, version_id = version.policy_rules, version.pk
-    _rules_cache[(site_id, on)] = (now, rules, version_id)
-    return rules, version_id
-
-
-def forget_site_rules(**_: object) -> None:
-    _rules_cache.clear()
 
 
 def assess(*, site_id: int, door: str, subject: Subject, conduct: Conduct, on: date) -> Assessment:

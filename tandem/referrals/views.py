@@ -22,6 +22,7 @@ from tandem.accounts.models import User
 from tandem.core.decorators import capability_required, member_required
 from tandem.core.requests import AuthedRequest
 from tandem.people.selectors import people_in_scope
+from tandem.policy.selectors import site_rules
 from tandem.referrals import selectors, services
 from tandem.referrals.forms import (
     DecisionForm,
@@ -83,7 +84,7 @@ def _door(viewer: Viewer, slug: str) -> Door:
 def new_page(request: HttpRequest, door: str) -> HttpResponse:
     req, viewer = _viewer(request)
     chosen = _door(viewer, door)
-    rules, _ = services.site_rules(viewer.site_id, timezone.localdate())
+    rules, _ = site_rules(viewer.site_id, timezone.localdate())
     now = timezone.localtime().replace(second=0, microsecond=0)
     form = OfficerReferralForm(
         request.POST or None, rules=rules, initial={"occurred_at": now.replace(tzinfo=None)}
@@ -143,7 +144,7 @@ def _preview(viewer: Viewer, door: str, form: OfficerReferralForm) -> services.A
 def preview_fragment(request: HttpRequest, door: str) -> HttpResponse:
     _, viewer = _viewer(request)
     chosen = _door(viewer, door)
-    rules, _ = services.site_rules(viewer.site_id, timezone.localdate())
+    rules, _ = site_rules(viewer.site_id, timezone.localdate())
     form = OfficerReferralForm(request.POST, rules=rules)
     form.is_valid()
     return render(
@@ -192,7 +193,7 @@ def _referral_for_work(viewer: Viewer, public_id: uuid.UUID) -> Referral:
 def screen_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     req, viewer = _viewer(request)
     referral = _referral_for_work(viewer, public_id)
-    rules, _ = services.site_rules(viewer.site_id, timezone.localdate())
+    rules, _ = site_rules(viewer.site_id, timezone.localdate())
     facts = referral.facts or {}
     initial = {
         "given_name": referral.given_name,

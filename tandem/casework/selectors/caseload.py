@@ -25,6 +25,7 @@ from tandem.casework.models import Contact, Enrollment, Task
 from tandem.casework.selectors.figures import CaseloadSize, caseload_sizes
 from tandem.people.selectors import HeldPerson
 from tandem.policy.rules import PolicyRules
+from tandem.policy.selectors import site_rules
 
 # A page never lists more rows than this (a caseload is capped at 25 by the LEAD model).
 PAGE_LIMIT = 200
@@ -44,9 +45,7 @@ def url_maker(name: str) -> Callable[[uuid.UUID], str]:
 
 def casework_rules(site_id: int, on: date) -> PolicyRules:
     """The site's policy in force (cached per process for a minute, and forgotten when a
-    version is saved: tandem.referrals.services.site_rules)."""
-    from tandem.referrals.services import site_rules
-
+    version is saved: tandem.policy.selectors.site_rules)."""
     return site_rules(site_id, on)[0]
 
 

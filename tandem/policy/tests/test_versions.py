@@ -22,6 +22,7 @@ from tandem.policy.selectors import (
     policy_rules_in_force,
     policy_version_get,
     policy_versions,
+    site_rules,
 )
 from tandem.policy.services import MAX_DOCUMENT_BYTES, policy_version_create, replay
 from tandem.policy.tests.conftest import TODAY
@@ -236,6 +237,18 @@ def test_a_site_without_a_policy_gets_the_default_rules(site_a):
 
     assert policy_rules_in_force(site_a.pk, TODAY) == version.policy_rules
     assert policy_rules_in_force(site_a.pk, TODAY - DAY) == PolicyRules.default()
+
+
+def test_the_cached_rules_give_way_to_a_new_version_at_once(
+    site_a, admin, django_assert_num_queries
+):
+    assert site_rules(site_a.pk, TODAY) == (PolicyRules.default(), None)
+    with django_assert_num_queries(0):
+        assert site_rules(site_a.pk, TODAY) == (PolicyRules.default(), None)
+
+    version = adopt(site_a, admin)
+
+    assert site_rules(site_a.pk, TODAY) == (version.policy_rules, version.pk)
 
 
 # Replay -----------------------------------------------------------------------------------

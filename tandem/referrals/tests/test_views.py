@@ -4,7 +4,7 @@ with who may open what and how many queries each costs."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import signing
@@ -15,7 +15,7 @@ from django.utils import timezone
 from tandem.notify.models import Notification
 from tandem.referrals import services
 from tandem.referrals.models import Referral, Status
-from tandem.referrals.tests.conftest import POSSESSION, THEFT
+from tandem.referrals.tests.conftest import POSSESSION, THEFT, adopt, seattle_rules
 from tandem.referrals.tests.helpers import submit, viewer
 from tandem.referrals.views import PUBLIC_FORM_SALT
 from tests.factories import sign_in
@@ -156,6 +156,53 @@ def test_roles_outside_referrals_get_404(client, lead, name):
     sign_in(client, lead[name])
     assert client.get(reverse("referrals:queue")).status_code == 404
     assert client.get(reverse("referrals:detail", args=[referral.public_id])).status_code == 404
+
+
+def has_queue_link(response) -> bool:
+    """Whether the page's main navigation links to the referral queue."""
+    page = response.content.decode()
+    nav = page[page.index('<nav class="site-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    return f'<a href="{reverse("referrals:queue")}"' in nav
+
+
+def test_a_prosecutor_the_policy_names_as_approver_finds_the_queue_in_the_navigation(client, lead):
+    adopt(
+        lead["site"],
+        seattle_rules(approver_roles=("prosecutor",)),
+        number=2,
+        effective_from=date(2025, 1, 1),
+    )
+    referral = submit(lead["officer"])
+    sign_in(client, lead["prosecutor"])
+
+    home = client.get(reverse("core:home"))
+    queue = client.get(reverse("referrals:queue"))
+
+    assert has_queue_link(home)
+    assert queue.status_code == 200
+    assert reverse("referrals:detail", args=[referral.public_id]) in queue.content.decode()
+
+
+def test_a_prosecutor_the_policy_does_not_name_has_no_link_and_no_queue(client, lead):
+    # The site's policy names the sergeant and the project manager (seattle_rules).
+    submit(lead["officer"])
+    sign_in(client, lead["prosecutor"])
+
+    home = client.get(reverse("core:home"))
+
+    assert home.status_code == 200
+    assert not has_queue_link(home)
+    assert client.get(reverse("referrals:queue")).status_code == 404
+
+
+def test_the_link_follows_a_new_policy_version_on_the_next_page(client, lead):
+    sign_in(client, lead["prosecutor"])
+    assert not has_queue_link(client.get(reverse("core:home")))
+
+    adopt(lead["site"], seattle_rules(approver_roles=("prosecutor",)), number=2)
+
+    assert has_queue_link(client.get(reverse("core:home")))
 
 
 def test_the_case_manager_accepts_the_page_from_the_referral(client, lead):
