@@ -84,10 +84,50 @@
     return pairs;
   }
 
-  function fill(form, pairs) {
+  // The words beside each ticked box, so that a box the page no longer offers (a goal
+  // achieved since the draft was typed) can be shown again, still ticked.
+  function labelsOf(form) {
+    var labels = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+      var label = box.closest("label");
+      labels[box.name + "=" + box.value] = box.getAttribute("data-draft-label") ||
+        (label ? label.textContent.trim() : box.value);
+    });
+    return labels;
+  }
+
+  function keepTicked(form, name, value, text) {
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = name;
+    box.value = value;
+    box.checked = true;
+    box.setAttribute("data-draft-label", text);
+    var label = document.createElement("label");
+    label.className = "checkbox";
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + text + " (chosen earlier)"));
+    var sibling = form.querySelector("input[type=checkbox][name='" + name + "']");
+    var group = sibling ? sibling.closest("fieldset") : form.querySelector("[data-draft-kept]");
+    (group || form).appendChild(label);
+    var more = label.closest("details");
+    if (more) { more.open = true; }
+  }
+
+  function fill(form, pairs, labels) {
     var values = {};
     pairs.forEach(function (pair) {
       (values[pair[0]] = values[pair[0]] || []).push(pair[1]);
+    });
+    // A goal or service the draft chose that the page no longer offers stays chosen: the
+    // server still accepts the participant's own goal after it was achieved.
+    pairs.forEach(function (pair) {
+      var key = pair[0] + "=" + pair[1];
+      if (!labels || !(key in labels)) { return; }
+      var offered = Array.prototype.some.call(form.elements, function (element) {
+        return element.name === pair[0] && element.value === pair[1];
+      });
+      if (!offered) { keepTicked(form, pair[0], pair[1], labels[key]); }
     });
     Array.prototype.forEach.call(form.elements, function (element) {
       var name = element.name;
@@ -127,6 +167,7 @@
       action: form.getAttribute("action"),
       label: form.getAttribute("data-draft-label") || "",
       fields: pairsOf(form),
+      labels: labelsOf(form),
       queued: queued === undefined ? Boolean(earlier.queued) : queued,
       savedAt: new Date().toISOString()
     };
@@ -228,7 +269,7 @@
     var token = form.querySelector("input[name=client_token]");
     var draft = read(key);
     if (draft && draft.fields && draft.fields.length) {
-      fill(form, draft.fields);
+      fill(form, draft.fields, draft.labels);
       if (draft.queued) {
         status("A contact kept on this phone is waiting to be sent.", true);
       } else {

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from tandem.access.decisions import Audience
 from tandem.access.roles import Category
+from tandem.casework.contact_links import (
+    BESIDE_GOAL_AREAS,
+    BESIDE_SERVICES,
+    LinkChoice,
+    contact_link_kinds,
+    public_ids,
+)
 from tandem.casework.models import (
     GOAL_AREAS,
     NOTE_CATEGORIES,
@@ -24,6 +33,18 @@ from tandem.casework.services import MAX_CONTACT_MINUTES, NOTE_MAX_LENGTH, Conta
 # The lengths a contact usually takes, one tap each; anything else is typed.
 MINUTE_PICKS = [5, 15, 30, 45, 60, 90]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class LinkField(forms.MultipleChoiceField):
+    """Public ids of the participant's rows a contact touched (their plan goals, their
+    service links). Any well-formed id passes here: the contact service decides whether the
+    row is the participant's and the viewer's to see, so that a draft naming a goal achieved
+    since it was typed still saves."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value: Any) -> bool:
+        return not public_ids([value])[1]
 
 
 class ContactForm(forms.Form):
@@ -98,10 +119,66 @@ class ContactForm(forms.Form):
     # Set by static/js/contact-draft.js for a draft kept on the phone.
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, links: Mapping[str, list[LinkChoice]] | None = None, **kwargs: Any
+    ) -> None:
+        """`links`: what the participant's own rows offer, by kind
+        (tandem.casework.contact_links.link_choices); none, and only the fixed lists show."""
         super().__init__(*args, **kwargs)
         if not self.is_bound and "at" not in self.initial:
             self.initial["at"] = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+        links = links or {}
+        self.link_kinds = contact_link_kinds()
+        for kind in self.link_kinds:
+            self.fields[kind.name] = LinkField(
+                label=kind.label,
+                choices=[(choice.value, choice.label) for choice in links.get(kind.name, [])],
+                required=False,
+            )
+        offered = {kind.beside for kind in self.link_kinds if links.get(kind.name)}
+        if BESIDE_GOAL_AREAS in offered:
+            # The participant has a plan: their goals are what a contact touches; the areas
+            # stay for a contact that already names some (an older one being corrected).
+            self.fields["goal_areas"].label = "Areas touched"
+        if BESIDE_SERVICES in offered:
+            self.fields["services"].label = "Given on the spot"
+
+    def _links_beside(self, beside: str) -> list[forms.BoundField]:
+        shown = []
+        for kind in self.link_kinds:
+            field = self.fields[kind.name]
+            if kind.beside != beside or not isinstance(field, LinkField):
+                continue
+            # A refusal shows beside the field even when the participant has nothing open.
+            if field.choices or self[kind.name].errors:
+                shown.append(self[kind.name])
+        return shown
+
+    @property
+    def goal_link_fields(self) -> list[forms.BoundField]:
+        """The link fields shown as "Goals touched", those with something to choose."""
+        return self._links_beside(BESIDE_GOAL_AREAS)
+
+    @property
+    def service_link_fields(self) -> list[forms.BoundField]:
+        return self._links_beside(BESIDE_SERVICES)
+
+    @property
+    def shows_goal_areas(self) -> bool:
+        """The fixed areas show for a participant without goals to choose, or when the
+        contact names some already."""
+        if not self.goal_link_fields or self["goal_areas"].errors:
+            return True
+        return bool(self["goal_areas"].value())
+
+    @property
+    def link_errors(self) -> bool:
+        return any(self[kind.name].errors for kind in self.link_kinds)
+
+    @staticmethod
+    def posted_links(data: QueryDict) -> dict[str, list[str]]:
+        """The ids a POST chose, by kind: offered again when the form shows its errors."""
+        return {kind.name: data.getlist(kind.name) for kind in contact_link_kinds()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -130,12 +207,17 @@ class ContactForm(forms.Form):
             note_audience=data.get("note_audience") or Audience.TEAM,
             note_category=data.get("note_category") or Category.CASEWORK,
             client_token=token if isinstance(token, uuid.UUID) else None,
+            links={kind.name: tuple(data.get(kind.name) or ()) for kind in self.link_kinds},
         )
 
     @classmethod
-    def initial_from(cls, contact: Contact) -> dict[str, Any]:
+    def initial_from(
+        cls, contact: Contact, links: Mapping[str, list[str]] | None = None
+    ) -> dict[str, Any]:
+        """The form filled with `contact` (and the ids it links to, by kind)."""
         minutes = contact.minutes
         return {
+            **(links or {}),
             "kind": contact.kind,
             "mode": contact.mode,
             "minutes_pick": str(minutes) if minutes in MINUTE_PICKS else None,

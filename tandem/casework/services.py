@@ -8,8 +8,8 @@ import logging
 import uuid
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from tandem.access.roles import CASE_MANAGEMENT_ROLES, Category
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import User
 from tandem.audit.services import audit_record
+from tandem.casework.contact_links import links_resolve, links_save
 from tandem.casework.models import (
     GOAL_AREAS,
     NOTE_CATEGORIES,
@@ -197,6 +198,9 @@ class ContactInput:
     note_audience: str = Audience.TEAM
     note_category: str = Category.CASEWORK
     client_token: uuid.UUID | None = None
+    # The participant's own rows the contact touched, by kind (tandem.casework.contact_links):
+    # {"goals": (public id, ...), "service_links": (...)}.
+    links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _check_contact(data: ContactInput, enrollment: Enrollment) -> dict[str, list[str]]:
@@ -273,6 +277,11 @@ def _audit_contact(action: str, contact: Contact, *, actor: User, **extra: objec
     )
 
 
+def _linked_counts(saved: Mapping[str, int]) -> dict[str, int]:
+    # How many of each kind, never which: the rows' words are participant data.
+    return {f"linked_{name}": count for name, count in saved.items()}
+
+
 def _check_may_record(viewer: Viewer, enrollment: Enrollment) -> None:
     if viewer.role not in CASE_MANAGEMENT_ROLES or viewer.organization_id != enrollment.provider_id:
         raise ValidationError("Only the team holding the enrollment records its contacts.")
@@ -298,6 +307,8 @@ def contact_log(
     if enrollment.status == Enrollment.Status.EXITED:
         raise ValidationError("This participant has exited; enroll them again to log contacts.")
     errors = _check_contact(data, enrollment)
+    linked, link_errors = links_resolve(viewer=viewer, enrollment=enrollment, links=data.links)
+    errors.update(link_errors)
     if errors:
         raise ValidationError(errors)
     contact = _contact_from(
@@ -305,7 +316,8 @@ def contact_log(
     )
     contact.full_clean()
     contact.save()
-    _audit_contact("contact.logged", contact, actor=actor)
+    saved = links_save(contact=contact, rows=linked)
+    _audit_contact("contact.logged", contact, actor=actor, **_linked_counts(saved))
     if contact.kind == Contact.Kind.SUBSTANTIVE:
         _substantive_contact(enrollment, contact, actor=actor)
     return contact
@@ -349,6 +361,8 @@ def contact_correct(
     if contact.removed_at is not None:
         raise ValidationError("This contact was already corrected or removed.")
     errors = _check_contact(data, enrollment)
+    linked, link_errors = links_resolve(viewer=viewer, enrollment=enrollment, links=data.links)
+    errors.update(link_errors)
     if not reason.strip():
         errors.setdefault("reason", []).append("Say what was wrong.")
     if errors:
@@ -366,7 +380,15 @@ def contact_correct(
     contact.removed_by = actor
     contact.removed_reason = f"Corrected: {reason.strip()}"[:500]
     contact.save(update_fields=["removed_at", "removed_by", "removed_reason", "updated_at"])
-    _audit_contact("contact.corrected", corrected, actor=actor, corrects=str(contact.public_id))
+    # The correction carries its own links; the original keeps those it had, as history.
+    saved = links_save(contact=corrected, rows=linked)
+    _audit_contact(
+        "contact.corrected",
+        corrected,
+        actor=actor,
+        corrects=str(contact.public_id),
+        **_linked_counts(saved),
+    )
     _refresh_last_substantive(enrollment)
     if corrected.kind == Contact.Kind.SUBSTANTIVE and enrollment.status == "inactive":
         _reengage(enrollment, actor=actor, reason="A substantive contact was logged.")

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tandem.access.roles import Category
 from tandem.access.viewer import Viewer
+from tandem.casework.contact_links import packed_for_contact, unpack
 from tandem.casework.models import GOAL_AREAS, SERVICES_GIVEN, Contact, EnrollmentEvent, ExitReason
 from tandem.casework.timeline import (
     TimelineEntry,
@@ -43,7 +44,10 @@ _MODES = dict(Contact.Mode.choices)
 
 
 def _contact_rows(viewer: Viewer, person: Any) -> QuerySet[Contact]:
-    return Contact.objects.filter(person_id=person.pk, removed_at__isnull=True)
+    # The goals and service links each contact touched ride in the same row.
+    return Contact.objects.filter(person_id=person.pk, removed_at__isnull=True).annotate(
+        linked=packed_for_contact()
+    )
 
 
 def _contact_entries(row: dict[str, Any]) -> list[TimelineEntry]:
@@ -70,6 +74,7 @@ def _contact_entries(row: dict[str, Any]) -> list[TimelineEntry]:
             category=Category.CASEWORK,
             title=f"{_KINDS.get(row['kind'], row['kind'])} contact · {_name(row, 'by')}",
             detail=" · ".join(details),
+            linked=tuple(unpack(row["linked"])),
             **recorder,
         )
     ]
@@ -101,6 +106,7 @@ CONTACTS = register_timeline_query(
             "minutes": "minutes",
             "goal_areas": "goal_areas",
             "services": "services",
+            "linked": "linked",
             "note": "note",
             "note_audience": "note_audience",
             "note_category": "note_category",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from django.db.models.functions import JSONObject
 from tandem.access.decisions import audience_allows, recorded_item_visible
 from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
+from tandem.casework.contact_links import LinkedItem, linked_summary
 
 if TYPE_CHECKING:
     from tandem.access.decisions import Subject
@@ -57,6 +58,13 @@ class TimelineEntry:
     # A note's own words carry an audience (tandem.access.decisions.Audience): only the
     # roles it names read them. Empty: not a note.
     audience: str = ""
+    # Rows the entry points at that have their own category and recorder (the plan goals a
+    # contact touched): each is shown only when the viewer may see it as well.
+    linked: tuple[LinkedItem, ...] = ()
+
+    @property
+    def linked_text(self) -> str:
+        return linked_summary(self.linked)
 
 
 TimelineSource = Callable[[Viewer, Any, int], list[TimelineEntry]]
@@ -147,26 +155,38 @@ def entries_visible(
 ) -> list[TimelineEntry]:
     """Only the entries `viewer` may see: the decision on the entry's category and on whoever
     recorded it (`recorded_item_visible`: a Part 2 programme's records stay inside it), then
-    a note's audience."""
+    a note's audience; of an entry's linked rows, the same decision on each row's own."""
     known: dict[tuple[Category, int | None, bool], bool] = {}
-    visible = []
-    for entry in entries:
-        key = (entry.category, entry.recorded_by_organization_id, entry.recorded_by_part2)
+
+    def allowed(category: Category, organization_id: int | None, part2: bool) -> bool:
+        key = (category, organization_id, part2)
         if key not in known:
             known[key] = bool(
                 recorded_item_visible(
                     viewer=viewer,
                     person=person,
-                    category=entry.category,
+                    category=category,
                     purpose=purpose,
-                    recorder_organization_id=entry.recorded_by_organization_id,
-                    recorder_is_part2=entry.recorded_by_part2,
+                    recorder_organization_id=organization_id,
+                    recorder_is_part2=part2,
                 )
             )
-        if not known[key]:
+        return known[key]
+
+    visible = []
+    for entry in entries:
+        if not allowed(entry.category, entry.recorded_by_organization_id, entry.recorded_by_part2):
             continue
         if entry.audience and not audience_allows(viewer=viewer, audience=entry.audience):
             continue
+        if entry.linked:
+            shown = tuple(
+                item
+                for item in entry.linked
+                if allowed(item.category, item.recorded_by_organization_id, item.recorded_by_part2)
+            )
+            if len(shown) != len(entry.linked):
+                entry = replace(entry, linked=shown)
         visible.append(entry)
     return visible
 

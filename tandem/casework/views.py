@@ -21,6 +21,7 @@ from tandem.access.roles import Purpose
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import User
 from tandem.casework import selectors, services
+from tandem.casework.contact_links import link_choices, linked_values
 from tandem.casework.forms import (
     AssignForm,
     ContactForm,
@@ -102,7 +103,10 @@ def contact_new(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
     )
     done_url = _next_url(request, _casework_url(enrollment))
     from_draft = request.headers.get(DRAFT_HEADER) == "1"
-    form = ContactForm(request.POST or None)
+    links = link_choices(
+        viewer=viewer, enrollment=enrollment, keep=ContactForm.posted_links(request.POST)
+    )
+    form = ContactForm(request.POST or None, links=links)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_log(
@@ -134,7 +138,15 @@ def contact_correct(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if contact.removed_at is not None:
         messages.info(request, "This contact was already corrected or removed.")
         return redirect(_casework_url(contact.enrollment))
-    form = CorrectionForm(request.POST or None, initial=ContactForm.initial_from(contact))
+    # The correction starts from what the contact links to; once posted, from what was sent.
+    posted = request.method == "POST"
+    linked = {} if posted else linked_values(contact)
+    keep = ContactForm.posted_links(request.POST) if posted else linked
+    form = CorrectionForm(
+        request.POST or None,
+        initial=ContactForm.initial_from(contact, linked),
+        links=link_choices(viewer=viewer, enrollment=contact.enrollment, keep=keep),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_correct(

@@ -203,3 +203,49 @@ def test_a_draft_with_an_error_shows_what_to_fix_and_keeps_the_words(open_page, 
     expect(phone).to_have_url(CASEWORK_PAGE)
     assert Contact.objects.get().note == "Keep these words"
     assert browser_log.problems() == []
+
+
+def test_a_restored_draft_keeps_a_goal_achieved_since_and_saves_it(
+    open_page, screenshot, browser_log, scene
+):
+    from django.utils import timezone
+
+    from tandem.casework.support.models import ContactGoal, Goal, Plan
+
+    alma, secret, enrollment = scene
+    plan = Plan.objects.create(
+        site=enrollment.site, person=enrollment.person, enrollment=enrollment
+    )
+    goal = Goal.objects.create(
+        plan=plan,
+        domain="housing",
+        category="casework",
+        words="A place of my own",
+        status_changed_on=timezone.localdate(),
+        recorded_by_organization=enrollment.provider,
+    )
+    phone: Page = open_page()
+    sign_in(phone, username=alma.username, secret=secret)
+    phone.goto(form_url(enrollment))
+    phone.get_by_text("Substantive", exact=True).click()
+    phone.get_by_text("Street", exact=True).click()
+    phone.get_by_text("30 min", exact=True).click()
+    phone.get_by_text("Goals touched and services given").click()
+    phone.get_by_label("A place of my own").check()
+    context = phone.context
+    phone.close()
+    # Before the draft is sent, the goal is achieved: it is no longer offered on the form.
+    Goal.objects.filter(pk=goal.pk).update(status="achieved")
+
+    again = context.new_page()
+    again.goto(form_url(enrollment))
+
+    expect(again.get_by_text("Restored what you typed earlier on this phone.")).to_be_visible()
+    expect(again.get_by_label("A place of my own (chosen earlier)")).to_be_checked()
+    screenshot(again, "kept-goal")
+    again.get_by_role("button", name="Save contact").click()
+    expect(again).to_have_url(CASEWORK_PAGE)
+    expect(again.get_by_text("Goals: A place of my own")).to_be_visible()
+    saved = Contact.objects.get()
+    assert ContactGoal.objects.get(contact=saved).goal == goal
+    assert browser_log.problems() == []

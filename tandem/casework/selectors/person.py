@@ -43,6 +43,15 @@ from tandem.access.roles import CASE_MANAGEMENT_ROLES, Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.audit.disclosures import Channel, Part2Notice, Part2Subject, Shown, disclose
 from tandem.audit.services import audit_read
+from tandem.casework.contact_links import (
+    LinkedItem,
+    by_contact,
+    linked_items,
+    linked_summary,
+    linked_visible,
+    packed_for_person,
+    unpack,
+)
 from tandem.casework.models import Contact, Enrollment, ExitReason, Task
 from tandem.casework.selectors.caseload import casework_rules
 from tandem.casework.timeline import TimelineEntry, timeline_collect
@@ -122,6 +131,10 @@ class ContactView:
     note: str = ""
     note_label: str = ""
     corrected: bool = False
+    # The plan goals and service links the contact touched that the viewer may see, and
+    # their categories (for the read's audit).
+    linked: str = ""
+    linked_categories: frozenset[Category] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +226,9 @@ def _unpack_tasks(joined: str | None, today: date) -> list[TaskView]:
 
 
 def _with_casework(people: QuerySet[Person]) -> QuerySet[Person]:
-    """The person's latest enrollment and its open follow-ups, packed as JSON into the
-    person's own query: the casework page reads them without two more queries."""
+    """The person's latest enrollment, its open follow-ups and what the contacts the page
+    lists link to, packed as JSON into the person's own query: the casework page reads them
+    without more queries."""
     latest = (
         Enrollment.objects.filter(person=OuterRef("pk"))
         .annotate(
@@ -262,6 +276,7 @@ def _with_casework(people: QuerySet[Person]) -> QuerySet[Person]:
     return people.annotate(
         casework_enrollment=Subquery(latest, output_field=TextField()),
         casework_tasks=Subquery(tasks, output_field=TextField()),
+        casework_contact_links=packed_for_person(newest=CONTACTS_SHOWN + 1),
     )
 
 
@@ -295,11 +310,26 @@ def _enrollment_view(enrollment: _Latest, *, today: date, inactivity_days: int) 
     )
 
 
+def _links_of(contact: Contact, person: Subject) -> list[LinkedItem]:
+    """The contact's links: from the person's query when `_with_casework` packed them (the
+    contacts of one page cost no query), else read for this contact alone."""
+    packed: Any = person
+    if not hasattr(packed, "casework_contact_links"):
+        return linked_items(contact)
+    grouped = getattr(packed, "casework_links_by_contact", None)
+    if grouped is None:
+        grouped = packed.casework_links_by_contact = by_contact(
+            unpack(packed.casework_contact_links)
+        )
+    return list(grouped.get(contact.pk, ()))
+
+
 def contact_view(
     contact: Contact, *, viewer: Viewer, person: Subject, purpose: Purpose
 ) -> ContactView:
     """A contact as `viewer` may see it: the note only when its category, its audience and
-    whoever recorded it all allow."""
+    whoever recorded it all allow; each linked goal or service link only when the decision
+    on its own category and recorder allows."""
     organization = contact.recorded_by_organization
     shows_note = bool(contact.note) and bool(
         note_visible(
@@ -313,6 +343,9 @@ def contact_view(
         )
     )
     at_iso, at_label = when(contact.at)
+    linked = linked_visible(
+        _links_of(contact, person), viewer=viewer, person=person, purpose=purpose
+    )
     return ContactView(
         public_id=contact.public_id,
         at=contact.at,
@@ -334,6 +367,8 @@ def contact_view(
             else ""
         ),
         corrected=contact.corrects_id is not None,
+        linked=linked_summary(linked),
+        linked_categories=frozenset(item.category for item in linked),
     )
 
 
@@ -377,6 +412,8 @@ def casework_person_get(
         view = contact_view(contact, viewer=viewer, person=subject, purpose=purpose)
         if view.note:
             shown.add(Category(contact.note_category))
+        # A linked goal or service link shows its own category (a health goal's words).
+        shown |= view.linked_categories
         shown_contacts.append(view)
     tasks = _unpack_tasks(person.casework_tasks, today)  # type: ignore[attr-defined]
     holds = (
@@ -546,8 +583,10 @@ def timeline_get(
         audit_read(viewer=viewer, action="timeline.view_refused", target=person, purpose=purpose)
         raise OutOfScope("No such person.")
     entries = timeline_collect(viewer=viewer, person=subject, purpose=purpose, limit=limit)
-    shown = frozenset(entry.category for entry in entries) | (
-        {Category.IDENTITY} if Category.IDENTITY in categories else frozenset()
+    shown = (
+        frozenset(entry.category for entry in entries)
+        | {item.category for entry in entries for item in entry.linked}
+        | ({Category.IDENTITY} if Category.IDENTITY in categories else frozenset())
     )
     disclosed = disclose(
         viewer=viewer,

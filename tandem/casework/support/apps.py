@@ -10,5 +10,6 @@ class CaseworkSupportConfig(AppConfig):
     verbose_name = "Casework support"
 
     def ready(self) -> None:
-        # Registers the timeline sources with tandem.casework.timeline.
-        from tandem.casework.support import timeline  # noqa: F401
+        # Registers the timeline sources with tandem.casework.timeline, and goals and service
+        # links as what a contact touches with tandem.casework.contact_links.
+        from tandem.casework.support import contact_links, timeline  # noqa: F401

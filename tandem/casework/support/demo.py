@@ -1,7 +1,8 @@
 """Two years of casework support for a demo site: a service directory, each provider's
 funding sources, and for every enrolled participant a plan (goals in their words, steps,
 progress notes, with some achieved and some set aside), service links, flexible-fund
-expenses and outcome snapshots from intake on.
+expenses and outcome snapshots from intake on. Some of the contacts tandem.casework.demo
+wrote touch the participant's goals and follow up their service links.
 
 Like the referrals' demo, the history is written directly with bulk inserts (hundreds of
 participants through every service would take minutes) and dated when it happened; nothing
@@ -19,7 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tandem.access.roles import Role
-from tandem.casework.models import Enrollment
+from tandem.casework.models import Contact, Enrollment
 from tandem.casework.support.domains import (
     DOMAIN_CATEGORY,
     EmploymentStatus,
@@ -28,6 +29,8 @@ from tandem.casework.support.domains import (
     Moud,
 )
 from tandem.casework.support.models import (
+    ContactGoal,
+    ContactServiceLink,
     Expense,
     FundingSource,
     Goal,
@@ -178,9 +181,11 @@ def seed_support(*, rng: random.Random, site: Site, today: dt.date) -> int:
     Step.objects.bulk_create(steps)
     ProgressNote.objects.bulk_create(notes)
     PlanEvent.objects.bulk_create(events)
-    _links(rng, site, goal_rows, directory, staff, today)
+    links = _links(rng, site, goal_rows, directory, staff, today)
     _expenses(rng, site, enrollments, sources, committed, staff, today)
     _snapshots(rng, site, enrollments, staff, today)
+    # Last, so that everything above stays as it was for the same generator.
+    _contacts_touched(rng, site, goal_rows, links)
     return len(plans)
 
 
@@ -320,7 +325,7 @@ def _links(
     directory: dict[str, list[ServiceProvider]],
     staff: dict[int, list[int]],
     today: dt.date,
-) -> None:
+) -> list[ServiceLink]:
     links, history = [], []
     for goal, enrollment in goal_rows:
         service_type = SERVICE_FOR_DOMAIN.get(goal.domain)
@@ -374,6 +379,51 @@ def _links(
             )
     ServiceLink.objects.bulk_create(links)
     ServiceLinkEvent.objects.bulk_create(history)
+    return links
+
+
+def _contacts_touched(
+    rng: random.Random,
+    site: Site,
+    goal_rows: list[tuple[Goal, Enrollment]],
+    links: list[ServiceLink],
+) -> None:
+    """Some substantive contacts (tandem.casework.demo wrote them already) touch one of the
+    participant's goals, worked on at the time, or follow up a service link open then."""
+    goals: dict[int, list[Goal]] = defaultdict(list)
+    for goal, enrollment in goal_rows:
+        goals[enrollment.pk].append(goal)
+    open_links: dict[int, list[ServiceLink]] = defaultdict(list)
+    for link in links:
+        open_links[link.enrollment_id].append(link)
+    touched_goals: list[ContactGoal] = []
+    touched_links: list[ContactServiceLink] = []
+    contacts = (
+        Contact.objects.filter(site=site, kind=Contact.Kind.SUBSTANTIVE, removed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "enrollment_id", "at")
+    )
+    for contact_id, enrollment_id, at in contacts.iterator(chunk_size=5000):
+        day = timezone.localtime(at).date()
+        current = [
+            goal
+            for goal in goals.get(enrollment_id, ())
+            if goal.status == Goal.Status.WORKING_ON or day <= goal.status_changed_on
+        ]
+        if current and rng.random() < 0.5:
+            touched_goals.append(ContactGoal(contact_id=contact_id, goal=rng.choice(current)))
+        following = [
+            link
+            for link in open_links.get(enrollment_id, ())
+            if link.referred_on <= day
+            and (link.status not in ("completed", "declined") or day <= link.status_on)
+        ]
+        if following and rng.random() < 0.25:
+            touched_links.append(
+                ContactServiceLink(contact_id=contact_id, link=rng.choice(following))
+            )
+    ContactGoal.objects.bulk_create(touched_goals, batch_size=5000)
+    ContactServiceLink.objects.bulk_create(touched_links, batch_size=5000)
 
 
 def _expenses(

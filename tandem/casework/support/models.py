@@ -394,6 +394,46 @@ class ServiceLinkEvent(TandemModel):
         return f"{self.from_status}→{self.to_status}"
 
 
+# What a contact touched ------------------------------------------------------------------
+# The core app's contacts cannot point at this app's rows (docs/adr/0003), so the links live
+# here; tandem.casework.support.contact_links offers them to the contact form and pages
+# (docs/adr/0005-contact-links.md). A contact is never edited: its correction is a new
+# contact with links of its own, and these rows are never deleted.
+
+
+class ContactGoal(TandemModel):
+    """A contact touched one of the participant's plan goals."""
+
+    contact = models.ForeignKey("casework.Contact", on_delete=models.PROTECT, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="contact_links")
+
+    class Meta:
+        ordering = ["contact", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "goal"], name="contact_goal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact {self.contact_id} · goal {self.goal_id}"
+
+
+class ContactServiceLink(TandemModel):
+    """A contact was about one of the participant's service links (a referral followed up,
+    a ride to the first appointment)."""
+
+    contact = models.ForeignKey("casework.Contact", on_delete=models.PROTECT, related_name="+")
+    link = models.ForeignKey(ServiceLink, on_delete=models.PROTECT, related_name="contact_links")
+
+    class Meta:
+        ordering = ["contact", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "link"], name="contact_service_link_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact {self.contact_id} · service link {self.link_id}"
+
+
 # Flexible funds ---------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ and snapshots that change, for the demo site's participants over two years."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 from collections import defaultdict
@@ -52,3 +53,30 @@ def test_the_demo_gives_every_enrollment_a_plan_and_history(scene):
         assert series[0].source == "intake"
         for before, after in itertools.pairwise(series):
             assert Outcomes.from_snapshot(before) != Outcomes.from_snapshot(after)
+
+
+def test_the_demos_contacts_touch_their_own_participants_goals_and_services(scene):
+    from tandem.casework.demo import seed_casework
+    from tandem.casework.support.models import ContactGoal, ContactServiceLink
+
+    for _ in range(12):
+        enrolled_person(scene)
+    today = timezone.localdate()
+    # Seen lately, so the casework demo writes substantive contacts up to then.
+    Enrollment.objects.update(last_substantive_contact_on=today - dt.timedelta(days=3))
+    seed_casework(random.Random(7), scene["site"], today)
+
+    seed_support(rng=random.Random(7), site=scene["site"], today=today)
+
+    touched = list(ContactGoal.objects.select_related("contact", "goal__plan"))
+    followed = list(ContactServiceLink.objects.select_related("contact", "link"))
+    assert touched
+    assert followed
+    for row in touched:
+        assert row.goal.plan.enrollment_id == row.contact.enrollment_id
+        assert row.contact.kind == "substantive"
+        day = timezone.localtime(row.contact.at).date()
+        assert row.goal.status == "working_on" or day <= row.goal.status_changed_on
+    for follow_up in followed:
+        assert follow_up.link.enrollment_id == follow_up.contact.enrollment_id
+        assert follow_up.link.referred_on <= timezone.localtime(follow_up.contact.at).date()

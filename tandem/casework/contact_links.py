@@ -1,0 +1,323 @@
+"""What a contact touched beyond the fixed lists: the participant's own plan goals and the
+services they are linked to. Those rows live in other apps (tandem.casework.support keeps
+plans and service links, and this app never imports it: docs/adr/0003), so each app
+registers a `ContactLinkKind` from its `AppConfig.ready()`, as timeline sources do
+(tandem.casework.timeline), and the contact form, the contact services and the pages ask
+this registry (docs/adr/0005-contact-links.md).
+
+A kind says, for one contact form:
+
+- `choices(viewer, enrollment, subject, keep)`: what the viewer may link on a contact of
+  `enrollment` (its open rows, and the rows in `keep` that were chosen already), each with a
+  label;
+- `resolve(viewer, enrollment, subject, values)`: the rows for submitted public ids and an
+  error for anything refused (another participant's or enrollment's row, one the viewer may
+  not see), so that the contact service saves nothing;
+- `save(contact, rows)`: writes the links, inside the contact service's transaction;
+- `table()`, `fields` and `label_of(row)`: the link rows (each has a `contact` foreign key),
+  the field paths packed of each (`value`, `category`, `organization_id`,
+  `organization_part2` and whatever the label needs), and the label made of them. Pages
+  read every contact's links inside a query they run anyway.
+
+Nothing here decides who sees a linked row: `linked_visible` asks `recorded_item_visible`
+with the row's own category and recorder, as for every recorded item.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, JSONObject
+
+from tandem.access.decisions import Subject, recorded_item_visible
+from tandem.access.roles import Category, Purpose
+from tandem.access.viewer import Viewer
+from tandem.casework.models import Contact, Enrollment
+from tandem.people.selectors import HeldPerson
+
+# The fixed list a kind sits beside on the form. Beside the goal areas, a kind with choices
+# takes their place (the areas are for a participant without a plan yet); beside the
+# services, both show (what is handed over on the spot stays a fixed list).
+BESIDE_GOAL_AREAS = "goal_areas"
+BESIDE_SERVICES = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChoice:
+    value: str  # the row's public id
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The rows found for submitted ids, or why some were refused."""
+
+    rows: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedItem:
+    """One linked row as a page shows it, with what the access decision needs to know."""
+
+    contact_id: int
+    kind: str
+    heading: str
+    value: str
+    label: str
+    category: Category
+    recorded_by_organization_id: int | None
+    recorded_by_part2: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLinkKind:
+    name: str  # the form field and the key in ContactInput.links
+    label: str  # the form's legend
+    heading: str  # before the labels where a contact is shown
+    beside: str  # BESIDE_GOAL_AREAS or BESIDE_SERVICES
+    choices: Callable[[Viewer, Enrollment, Subject, Collection[str]], list[LinkChoice]]
+    resolve: Callable[[Viewer, Enrollment, Subject, Sequence[str]], Resolved]
+    save: Callable[[Contact, list[Any]], None]
+    table: Callable[[], QuerySet[Any]]
+    fields: Mapping[str, str]
+    label_of: Callable[[dict[str, Any]], str]
+
+
+_KINDS: dict[str, ContactLinkKind] = {}
+
+
+def register_contact_link(kind: ContactLinkKind) -> ContactLinkKind:
+    """Offer `kind` on every contact form and page; the same name again replaces it."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def contact_link_kinds() -> tuple[ContactLinkKind, ...]:
+    return tuple(_KINDS.values())
+
+
+def public_ids(values: Iterable[str]) -> tuple[list[uuid.UUID], list[str]]:
+    """The well-formed public ids among `values`, and the others."""
+    good, bad = [], []
+    for value in values:
+        try:
+            good.append(uuid.UUID(str(value)))
+        except ValueError:
+            bad.append(value)
+    return good, bad
+
+
+def held_subject(enrollment: Enrollment) -> Subject:
+    """The decision's view of the participant for the team holding `enrollment`: only that
+    team logs and corrects its contacts (`tandem.casework.services._check_may_record`)."""
+    return cast(
+        Subject,
+        HeldPerson(
+            enrollment.site_id, enrollment.provider_id, enrollment.provider.is_part2_program
+        ),
+    )
+
+
+# The form and the services ----------------------------------------------------------------
+
+
+def link_choices(
+    *, viewer: Viewer, enrollment: Enrollment, keep: Mapping[str, Collection[str]] | None = None
+) -> dict[str, list[LinkChoice]]:
+    """What `viewer` may link on a contact of `enrollment`, by kind. `keep`: ids chosen
+    already (a correction's links, a draft sent back with errors), offered even when their
+    row is no longer open. One query per kind."""
+    subject = held_subject(enrollment)
+    keep = keep or {}
+    return {
+        kind.name: kind.choices(viewer, enrollment, subject, tuple(keep.get(kind.name, ())))
+        for kind in _KINDS.values()
+    }
+
+
+def links_resolve(
+    *, viewer: Viewer, enrollment: Enrollment, links: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, list[Any]], dict[str, list[str]]]:
+    """The rows the submitted ids name, by kind, and the errors by field. A caller that gets
+    any error saves nothing."""
+    subject = held_subject(enrollment)
+    found: dict[str, list[Any]] = {}
+    errors: dict[str, list[str]] = {}
+    for name, values in links.items():
+        wanted = list(dict.fromkeys(value for value in values if value))
+        if not wanted:
+            continue
+        kind = _KINDS.get(name)
+        if kind is None:
+            errors[name] = ["A contact cannot be linked to that."]
+            continue
+        resolved = kind.resolve(viewer, enrollment, subject, wanted)
+        if resolved.errors:
+            errors[name] = list(resolved.errors)
+        else:
+            found[name] = resolved.rows
+    return found, errors
+
+
+def links_save(*, contact: Contact, rows: Mapping[str, list[Any]]) -> dict[str, int]:
+    """Write the links `links_resolve` found; how many of each kind (for the audit)."""
+    saved = {}
+    for name, found in rows.items():
+        if found:
+            _KINDS[name].save(contact, found)
+            saved[name] = len(found)
+    return saved
+
+
+def linked_values(contact: Contact) -> dict[str, list[str]]:
+    """The public ids `contact` links to, by kind: where its correction starts from."""
+    return {
+        kind.name: [
+            str(uuid.UUID(str(value)))
+            for value in kind.table()
+            .filter(contact=contact)
+            .order_by("pk")
+            .values_list(kind.fields["value"], flat=True)
+        ]
+        for kind in _KINDS.values()
+    }
+
+
+# Pages -------------------------------------------------------------------------------------
+
+
+def _packed(kind: ContactLinkKind, rows: QuerySet[Any], group: str) -> Coalesce:
+    """The rows, packed as JSON objects joined by commas, in one text (empty: none)."""
+    packed = (
+        rows.order_by()
+        .values(group)
+        .annotate(
+            packed=StringAgg(
+                Cast(JSONObject(contact="contact_id", **kind.fields), output_field=TextField()),
+                delimiter=Value(","),
+            )
+        )
+        .values("packed")
+    )
+    return Coalesce(Subquery(packed, output_field=TextField()), Value(""))
+
+
+def _by_kind(parts: dict[str, Any]) -> Any:
+    return JSONObject(**parts) if parts else Value("{}")
+
+
+def packed_for_contact() -> Any:
+    """An expression for a Contact query: the contact's links, packed (see `unpack`)."""
+    return _by_kind(
+        {
+            kind.name: _packed(kind, kind.table().filter(contact_id=OuterRef("pk")), "contact_id")
+            for kind in _KINDS.values()
+        }
+    )
+
+
+def packed_for_person(*, newest: int) -> Any:
+    """An expression for a Person query: the links of the person's `newest` current
+    contacts (those a page lists), packed (see `unpack`)."""
+    window = (
+        Contact.objects.filter(person_id=OuterRef(OuterRef("pk")), removed_at__isnull=True)
+        .order_by("-at", "-pk")
+        .values("pk")[:newest]
+    )
+    return _by_kind(
+        {
+            kind.name: _packed(
+                kind,
+                kind.table().filter(contact__person_id=OuterRef("pk"), contact_id__in=window),
+                "contact__person_id",
+            )
+            for kind in _KINDS.values()
+        }
+    )
+
+
+def unpack(packed: Any) -> list[LinkedItem]:
+    """The linked rows a `packed_for_…` expression read (a dict, or its JSON text)."""
+    if isinstance(packed, str):
+        packed = json.loads(packed or "{}")
+    items: list[LinkedItem] = []
+    for name, text in dict(packed or {}).items():
+        kind = _KINDS.get(name)
+        if kind is None or not text:
+            continue
+        for row in json.loads(f"[{text}]"):
+            items.append(
+                LinkedItem(
+                    contact_id=int(row["contact"]),
+                    kind=name,
+                    heading=kind.heading,
+                    value=str(uuid.UUID(str(row["value"]))),
+                    label=kind.label_of(row),
+                    category=Category(row["category"]),
+                    recorded_by_organization_id=row["organization_id"],
+                    recorded_by_part2=bool(row["organization_part2"]),
+                )
+            )
+    order = {name: index for index, name in enumerate(_KINDS)}
+    items.sort(key=lambda item: (order[item.kind], item.label.casefold(), item.value))
+    return items
+
+
+def linked_items(contact: Contact) -> list[LinkedItem]:
+    """One contact's links (one query), for a caller that did not pack them."""
+    if not _KINDS:
+        return []
+    packed = (
+        Contact.objects.filter(pk=contact.pk)
+        .annotate(links=packed_for_contact())
+        .values_list("links", flat=True)
+        .first()
+    )
+    return unpack(packed)
+
+
+def by_contact(items: Iterable[LinkedItem]) -> dict[int, list[LinkedItem]]:
+    grouped: dict[int, list[LinkedItem]] = defaultdict(list)
+    for item in items:
+        grouped[item.contact_id].append(item)
+    return dict(grouped)
+
+
+def linked_visible(
+    items: Iterable[LinkedItem], *, viewer: Viewer, person: Subject, purpose: Purpose
+) -> list[LinkedItem]:
+    """Only the linked rows `viewer` may see: the decision on each row's own category and
+    on whoever recorded it (`recorded_item_visible`), as the pages of those rows ask it."""
+    known: dict[tuple[Category, int | None, bool], bool] = {}
+    shown = []
+    for item in items:
+        key = (item.category, item.recorded_by_organization_id, item.recorded_by_part2)
+        if key not in known:
+            known[key] = bool(
+                recorded_item_visible(
+                    viewer=viewer,
+                    person=person,
+                    category=item.category,
+                    purpose=purpose,
+                    recorder_organization_id=item.recorded_by_organization_id,
+                    recorder_is_part2=item.recorded_by_part2,
+                )
+            )
+        if known[key]:
+            shown.append(item)
+    return shown
+
+
+def linked_summary(items: Iterable[LinkedItem]) -> str:
+    """ "Goals: A place of my own; See a dentist · Services: Housing: Harbor Housing"."""
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        grouped.setdefault(item.heading, []).append(item.label)
+    return " · ".join(f"{heading}: {'; '.join(labels)}" for heading, labels in grouped.items())
