@@ -29,11 +29,12 @@ from tandem.access.viewer import Viewer
 class Subject(Protocol):
     """What the decision needs to know about a person. Selectors annotate
     `holding_organization_id` (the provider holding the current enrollment, or None),
-    `holder_is_part2` (whether that provider is a 42 CFR Part 2 programme), and, for the
-    viewer's own organisation on today's date, `consented_categories` (the categories that
-    current releases of information grant it) and `holder_consented_categories` (those
-    granted by releases that the holding provider recorded). None means not computed, and
-    is refused like an empty set."""
+    `holder_is_part2` (whether that provider is a 42 CFR Part 2 programme),
+    `former_holder_organization_id` (the provider of the person's latest enrollment that
+    has ended, or None), and, for the viewer's own organisation on today's date,
+    `consented_categories` (the categories that current releases of information grant it)
+    and `holder_consented_categories` (those granted by releases that the holding provider
+    recorded). None means not computed, and is refused like an empty set."""
 
     @property
     def site_id(self) -> int: ...
@@ -43,6 +44,9 @@ class Subject(Protocol):
 
     @property
     def holder_is_part2(self) -> bool | None: ...
+
+    @property
+    def former_holder_organization_id(self) -> int | None: ...
 
     @property
     def consented_categories(self) -> frozenset[Category] | None: ...
@@ -108,6 +112,12 @@ def decide(*, viewer: Viewer, person: Subject, category: Category, purpose: Purp
     if role in CASE_MANAGEMENT_ROLES:
         if person.holding_organization_id == viewer.organization_id:
             return Decision(True, "Your organisation holds this participant's enrollment.")
+        if _held_until_exit_by(person, viewer.organization_id):
+            return Decision(
+                True,
+                "Your organisation held this participant's enrollment until it ended; its "
+                "team keeps sight of the record it kept.",
+            )
         if _part2_withheld(person, category):
             return _part2_refusal()
         if category in OTHER_PROVIDER_CATEGORIES:
@@ -126,6 +136,21 @@ def allowed_categories(*, viewer: Viewer, person: Subject, purpose: Purpose) -> 
         category
         for category in Category
         if decide(viewer=viewer, person=person, category=category, purpose=purpose)
+    )
+
+
+def _held_until_exit_by(person: Subject, organization_id: int | None) -> bool:
+    # After an exit nobody holds the person, and without this the team that worked with
+    # them would lose sight of its own record: the contacts it logged, the plan, what the
+    # person said. The team whose enrollment ended last keeps reading it (never writing:
+    # the services refuse casework on an ended enrollment) until another enrollment opens,
+    # when the new holder's team takes over as it would from any other provider. Part 2 is
+    # unaffected: what a programme recorded is its own, and what another programme
+    # recorded stays refused item by item (`recorded_item_visible`).
+    return (
+        person.holding_organization_id is None
+        and organization_id is not None
+        and person.former_holder_organization_id == organization_id
     )
 
 
@@ -435,6 +460,7 @@ class IntakeSubject:
     holder_is_part2: bool | None
     consented_categories: frozenset[Category] | None = None
     holder_consented_categories: frozenset[Category] | None = None
+    former_holder_organization_id: int | None = None
 
 
 def intake_subject(

@@ -53,6 +53,7 @@ class _Person:
     holder_is_part2: bool | None
     consented_categories: frozenset[Category] | None
     holder_consented_categories: frozenset[Category] | None
+    former_holder_organization_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +76,26 @@ class RoleTable:
     rows: list[MatrixRow]
 
 
-def _cell(role: Role, *, holds: bool, state: ConsentState, category: Category) -> Decision:
+# Whose participant the synthetic person is, for a case-management viewer: held by the
+# viewer's provider; no longer held by anyone, the viewer's provider having held the last
+# enrollment, which ended; or held by another provider. Other roles see the last kind.
+HOLDS, HELD_UNTIL_EXIT, OTHER = "holds", "held_until_exit", "other"
+_HOLDER_LABELS = {
+    HOLDS: "held by the viewer's provider",
+    HELD_UNTIL_EXIT: "whose enrollment with the viewer's provider ended",
+    OTHER: "held by another provider",
+}
+
+
+def _cell(role: Role, *, holding: str, state: ConsentState, category: Category) -> Decision:
     viewer = Viewer(
         site_id=_SITE, organization_id=_VIEWERS, organization_kind="", role=role, label="matrix"
     )
     granted = frozenset({category})
     person = _Person(
         site_id=_SITE,
-        holding_organization_id=_VIEWERS if holds else _OTHER,
+        holding_organization_id={HOLDS: _VIEWERS, HELD_UNTIL_EXIT: None}.get(holding, _OTHER),
+        former_holder_organization_id=_VIEWERS if holding == HELD_UNTIL_EXIT else None,
         holder_is_part2=state.holder_is_part2,
         consented_categories=granted if state.release_names_viewer else frozenset(),
         holder_consented_categories=(
@@ -94,17 +107,18 @@ def _cell(role: Role, *, holds: bool, state: ConsentState, category: Category) -
 
 
 def effective_matrix() -> list[RoleTable]:
-    """One table per role (two for case-management roles: their own participants and
-    another provider's), each category by each consent state."""
+    """One table per role (three for case-management roles: their own participants, those
+    whose enrollment with them ended, and another provider's), each category by each
+    consent state."""
     tables = []
     for role in Role:
-        holders = [True, False] if role in CASE_MANAGEMENT_ROLES else [False]
-        for holds in holders:
+        holders = [HOLDS, HELD_UNTIL_EXIT, OTHER] if role in CASE_MANAGEMENT_ROLES else [OTHER]
+        for holding in holders:
             purpose = default_purpose(role)
             tables.append(
                 RoleTable(
                     role=role.label,
-                    holder="held by the viewer's provider" if holds else "held by another provider",
+                    holder=_HOLDER_LABELS[holding],
                     purpose=purpose.label if purpose else "none (aggregate figures only)",
                     rows=[
                         MatrixRow(
@@ -113,7 +127,7 @@ def effective_matrix() -> list[RoleTable]:
                                 Cell(decision.allowed, decision.reason)
                                 for state in CONSENT_STATES
                                 for decision in [
-                                    _cell(role, holds=holds, state=state, category=category)
+                                    _cell(role, holding=holding, state=state, category=category)
                                 ]
                             ],
                         )

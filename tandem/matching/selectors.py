@@ -157,7 +157,8 @@ def _score(
 def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
     """The people among `ids` that belong to the viewer's site and were not merged away,
     each with what the access decision needs: the provider holding their open enrollment,
-    whether it is a Part 2 programme, the enrollment's status, the categories current
+    whether it is a Part 2 programme, the enrollment's status, the provider of their latest
+    ended enrollment, the categories current
     releases grant the viewer's organisation, and (where a Part 2 programme holds them) the
     programme's releases naming it, which `disclose()` cites without a query of its own
     (people_in_scope() and programme_releases() in one statement)."""
@@ -182,7 +183,9 @@ def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
         f"SELECT p.*, e.provider_id AS holding_organization_id, "  # noqa: S608
         f"o.is_part2_program AS holder_is_part2, e.status AS enrollment_status, "
         f"{granted} AS granted_raw, {holder_granted} AS holder_granted_raw, "
-        f"CASE WHEN o.is_part2_program THEN {releases} END AS part2_releases "
+        f"CASE WHEN o.is_part2_program THEN {releases} END AS part2_releases, "
+        f"(SELECT x.provider_id FROM {enrollment} x WHERE x.person_id = p.id AND x.status = %s "
+        "ORDER BY x.enrolled_on DESC, x.id DESC LIMIT 1) AS former_holder_organization_id "
         f"FROM {person} p "
         f"LEFT JOIN {enrollment} e ON e.person_id = p.id AND e.status <> %s "
         f"LEFT JOIN {organization} o ON o.id = e.provider_id "
@@ -192,6 +195,7 @@ def _people_shown(viewer: Viewer, ids: list[int]) -> dict[int, Person]:
             *grant_params,
             *grant_params,
             *release_params,
+            Enrollment.Status.EXITED,
             Enrollment.Status.EXITED,
             viewer.site_id,
             *ids,

@@ -46,6 +46,9 @@ def people_in_scope(
     open_enrollment = Enrollment.objects.filter(person=OuterRef("pk")).exclude(
         status=Enrollment.Status.EXITED
     )
+    ended_enrollment = Enrollment.objects.filter(
+        person=OuterRef("pk"), status=Enrollment.Status.EXITED
+    ).order_by("-enrolled_on", "-pk")
     people = Person.objects.filter(site_id=site_id)
     if not include_merged:
         people = people.filter(merged_into__isnull=True)
@@ -53,6 +56,7 @@ def people_in_scope(
         holding_organization_id=Subquery(open_enrollment.values("provider_id")[:1]),
         holder_is_part2=Subquery(open_enrollment.values("provider__is_part2_program")[:1]),
         enrollment_status=Subquery(open_enrollment.values("status")[:1]),
+        former_holder_organization_id=Subquery(ended_enrollment.values("provider_id")[:1]),
     )
     if viewer is None:
         return people.annotate(
@@ -81,6 +85,8 @@ class HeldPerson:
     # Not computed: the caseload is read by the holding team, which needs no release.
     consented_categories: frozenset[Category] | None = None
     holder_consented_categories: frozenset[Category] | None = None
+    # A person with an open enrollment has no former holder that decide() would ask about.
+    former_holder_organization_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +205,19 @@ def person_get(
             gender=person.get_gender_display(),
         )
     if Category.ENROLLMENT in categories:
-        enrollment = (
-            Enrollment.objects.filter(person=person)
-            .exclude(status=Enrollment.Status.EXITED)
-            .select_related("provider", "case_manager")
-            .first()
-        )
+        enrollments = Enrollment.objects.filter(person=person)
+        if (
+            person.holding_organization_id is None  # type: ignore[attr-defined]
+            and person.former_holder_organization_id == viewer.organization_id  # type: ignore[attr-defined]
+        ):
+            # The team whose enrollment ended last sees how it ended (decide() keeps its
+            # sight of the record); anyone else sees only an open enrollment.
+            enrollments = enrollments.filter(provider_id=viewer.organization_id).order_by(
+                "-enrolled_on", "-pk"
+            )
+        else:
+            enrollments = enrollments.exclude(status=Enrollment.Status.EXITED)
+        enrollment = enrollments.select_related("provider", "case_manager").first()
         if enrollment is not None:
             record["enrollment"] = EnrollmentShown(
                 status=enrollment.status,

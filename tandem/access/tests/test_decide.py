@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tandem.access.decisions import Capability, allowed_categories, can, decide
+from tandem.access.decisions import (
+    Capability,
+    allowed_categories,
+    can,
+    decide,
+    recorded_item_visible,
+)
 from tandem.access.roles import (
     AGGREGATE_ONLY_ROLES,
     CASE_MANAGEMENT_ROLES,
@@ -32,6 +38,7 @@ class Subject:
     holder_is_part2: bool = False
     consented_categories: frozenset[Category] | None = None
     holder_consented_categories: frozenset[Category] | None = None
+    former_holder_organization_id: int | None = None
 
 
 def viewer(role: Role, *, site: int = SITE, organization: int = PROVIDER) -> Viewer:
@@ -300,4 +307,87 @@ def test_what_a_part2_programme_recorded_stays_inside_it():
         viewer=viewer(Role.CASE_MANAGER, organization=OTHER_PROVIDER),
         recorder_organization_id=PROVIDER,
         recorder_is_part2=False,
+    )
+
+
+# After an exit ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(CASE_MANAGEMENT_ROLES))
+@pytest.mark.parametrize("category", list(Category))
+def test_the_team_whose_enrollment_ended_keeps_sight_of_the_record(role, category):
+    ended = Subject(SITE, None, former_holder_organization_id=PROVIDER)
+
+    decision = decide(
+        viewer=viewer(role), person=ended, category=category, purpose=Purpose.CARE_COORDINATION
+    )
+
+    assert decision
+    assert "until it ended" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "category", sorted(set(Category) - {Category.IDENTITY, Category.ENROLLMENT})
+)
+def test_another_team_gains_nothing_from_someone_elses_ended_enrollment(category):
+    ended = Subject(SITE, None, former_holder_organization_id=OTHER_PROVIDER)
+
+    assert not decide(
+        viewer=viewer(Role.CASE_MANAGER),
+        person=ended,
+        category=category,
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+
+@pytest.mark.parametrize(
+    "category", sorted(set(Category) - {Category.IDENTITY, Category.ENROLLMENT})
+)
+def test_once_another_provider_enrolls_the_person_the_former_team_steps_back(category):
+    reenrolled = Subject(SITE, OTHER_PROVIDER, former_holder_organization_id=PROVIDER)
+
+    assert not decide(
+        viewer=viewer(Role.CASE_MANAGER),
+        person=reenrolled,
+        category=category,
+        purpose=Purpose.CARE_COORDINATION,
+    )
+
+
+@given(
+    role=st.sampled_from(sorted(set(Role) - CASE_MANAGEMENT_ROLES)),
+    category=categories,
+    purpose=purposes,
+    holder=holders,
+    part2=st.booleans(),
+)
+def test_a_former_holder_changes_nothing_for_any_other_role(role, category, purpose, holder, part2):
+    # Police, legal partners, the project office and the aggregate roles: whether the
+    # viewer's organisation (or any) once held the person never widens what they see.
+    plain = Subject(SITE, holder, holder_is_part2=part2)
+    ended = Subject(SITE, holder, holder_is_part2=part2, former_holder_organization_id=PROVIDER)
+
+    assert bool(decide(viewer=viewer(role), person=plain, category=category, purpose=purpose)) == (
+        bool(decide(viewer=viewer(role), person=ended, category=category, purpose=purpose))
+    )
+
+
+def test_an_item_another_part2_programme_recorded_stays_refused_to_the_former_team():
+    ended = Subject(SITE, None, former_holder_organization_id=PROVIDER)
+
+    assert not recorded_item_visible(
+        viewer=viewer(Role.CASE_MANAGER),
+        person=ended,
+        category=Category.SUBSTANCE_USE,
+        purpose=Purpose.CARE_COORDINATION,
+        recorder_organization_id=OTHER_PROVIDER,
+        recorder_is_part2=True,
+    )
+    assert recorded_item_visible(
+        viewer=viewer(Role.CASE_MANAGER),
+        person=ended,
+        category=Category.SUBSTANCE_USE,
+        purpose=Purpose.CARE_COORDINATION,
+        recorder_organization_id=PROVIDER,
+        recorder_is_part2=True,
     )

@@ -18,10 +18,10 @@ def table(role: Role, holder: str = "another provider"):
     return {row.category: dict(zip(STATES, row.cells, strict=True)) for row in found.rows}
 
 
-def test_every_role_has_a_table_and_case_management_two():
+def test_every_role_has_a_table_and_case_management_three():
     tables = effective_matrix()
 
-    assert len(tables) == len(Role) + len(CASE_MANAGEMENT_ROLES)
+    assert len(tables) == len(Role) + 2 * len(CASE_MANAGEMENT_ROLES)
     for t in tables:
         assert [row.category for row in t.rows] == [c.label for c in Category]
         assert all(len(row.cells) == len(CONSENT_STATES) for row in t.rows)
@@ -44,9 +44,16 @@ def test_police_never_see_casework_health_substance_use_or_whereabouts(category)
 
 
 def test_the_holding_team_sees_everything_whatever_the_releases():
-    own = table(Role.CASE_MANAGER, holder="the viewer's provider")
+    own = table(Role.CASE_MANAGER, holder="held by the viewer's provider")
 
     assert all(cell.allowed for cells in own.values() for cell in cells.values())
+
+
+def test_the_team_whose_enrollment_ended_keeps_sight_of_everything():
+    ended = table(Role.CASE_MANAGER, holder="enrollment with the viewer's provider ended")
+
+    assert all(cell.allowed for cells in ended.values() for cell in cells.values())
+    assert "until it ended" in ended["Casework"]["none"].reason
 
 
 def test_another_providers_team_sees_who_and_whom_to_call_unless_a_part2_programme_holds():

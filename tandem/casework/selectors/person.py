@@ -381,11 +381,16 @@ def casework_person_get(
     person = _person(viewer, public_id, annotate=_with_casework)
     subject = cast(Subject, person)
     categories = allowed_categories(viewer=viewer, person=subject, purpose=purpose)
-    # Only a participant with an open enrollment has a casework page. Someone never
-    # enrolled, someone who left, and a Part 2 programme's patient the viewer may not know
-    # of all answer the same 404 (what ended is on the timeline, entry by entry).
-    held = getattr(person, "holding_organization_id", None) is not None
-    if not held or not {Category.CASEWORK, Category.ENROLLMENT} <= categories:
+    # A participant with an open enrollment has a casework page, and so, read-only, has one
+    # who left for the team that held them last (decide() keeps that team's sight). Someone
+    # never enrolled, someone who left to anyone else, and a Part 2 programme's patient the
+    # viewer may not know of all answer the same 404 (what ended is on the timeline, entry
+    # by entry).
+    held = person.holding_organization_id is not None  # type: ignore[attr-defined]
+    held_until_exit = (
+        not held and person.former_holder_organization_id == viewer.organization_id  # type: ignore[attr-defined]
+    )
+    if not (held or held_until_exit) or not {Category.CASEWORK, Category.ENROLLMENT} <= categories:
         audit_read(viewer=viewer, action="casework.view_refused", target=person, purpose=purpose)
         raise OutOfScope("No such person.")
     today = timezone.localdate()

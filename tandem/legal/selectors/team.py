@@ -86,7 +86,12 @@ def person_for_legal_writing(
     is the viewer's organisation as their membership loaded it."""
     if team.pk != viewer.organization_id:
         raise OutOfScope("No such person.")
-    return HeldForLegal(person=_held_person(viewer, person_id), team=team)
+    person = _held_person(viewer, person_id)
+    # decide() lets the team whose enrollment ended keep reading the participant's record,
+    # but only the team holding an open enrollment speaks for them to legal partners.
+    if person.holding_organization_id != team.pk:  # type: ignore[attr-defined]
+        raise OutOfScope("No such person.")
+    return HeldForLegal(person=person, team=team)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,10 @@ def legal_person_links(context: dict[str, Any], record: Any) -> dict[str, Any]:
         return {"person_id": record.public_id, "writes": False, "reads": False}
     return {
         "person_id": record.public_id,
-        "writes": can(viewer, Capability.WRITE_LEGAL_STATUS),
+        # Only for an open enrollment: the team whose enrollment ended still sees the
+        # record (decide()), but writes nothing more to legal partners.
+        "writes": can(viewer, Capability.WRITE_LEGAL_STATUS)
+        and record.enrollment is not None
+        and record.enrollment.status != "exited",
         "reads": can(viewer, Capability.VIEW_LEGAL_PARTICIPANTS),
     }

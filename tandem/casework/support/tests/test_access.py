@@ -320,3 +320,51 @@ def test_the_person_page_links_to_what_the_viewer_may_open(client, scene, world)
     assert plan in office
     assert money not in office
     assert plan not in elsewhere
+
+
+# After an exit ---------------------------------------------------------------------------
+
+PARTICIPANT_POSTS = [
+    "goal_change",
+    "step_add",
+    "note_add",
+    "step_done",
+    "link_update",
+    "plan_goal",
+    "expense_add",
+]
+
+
+def exit_participant(scene, world) -> None:
+    from tandem.casework.services import enrollment_exit
+
+    enrollment = Enrollment.objects.get(person=world["person"])
+    enrollment_exit(actor=scene["case_manager"], enrollment=enrollment, reason="moved")
+    world["last_event"] = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True)[0]
+
+
+@pytest.mark.parametrize("who", ["case_manager", "supervisor"])
+def test_the_team_whose_enrollment_ended_reads_the_plan_but_writes_nothing(
+    client, scene, world, who
+):
+    exit_participant(scene, world)
+    sign_in(client, scene[who])
+    urls = pages(world)
+
+    for name in ["plan", "services", "expenses", "outcomes", "assessment", "receipt"]:
+        response = client.get(urls[name])
+        assert response.status_code == 200, name
+    assert "A room" in client.get(urls["plan"]).text
+    for name in PARTICIPANT_POSTS:
+        url, data = posts(world)[name]
+        assert client.post(url, data).status_code in {400, 403, 404}, name
+    nothing_changed(world)
+
+
+def test_after_an_exit_another_provider_still_gets_404(client, scene, world):
+    exit_participant(scene, world)
+    sign_in(client, scene["other_case_manager"])
+    urls = pages(world)
+
+    for name in ["plan", "services", "expenses", "outcomes", "assessment", "receipt"]:
+        assert client.get(urls[name]).status_code == 404, name
