@@ -197,3 +197,23 @@ def test_a_participant_who_left_can_still_revoke_through_the_former_team(
     assert response.status_code == 302
     consent.refresh_from_db()
     assert consent.revoked_at is not None
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_former_teams_pages_run_a_bounded_number_of_queries(
+    login, alice, rosa, django_assert_max_num_queries, rows
+):
+    for index in range(rows):
+        contact(rosa, alice, at=NOW - dt.timedelta(hours=index + 1), note=f"Note {index}")
+    enrollment_exit(actor=alice, enrollment=rosa, reason="moved", on=TODAY)
+    client = login(alice)
+    person = rosa.person.public_id
+
+    for name in ("casework:person", "casework:timeline", "people:detail"):
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse(name, args=[person]))
+        assert response.status_code == 200, name
+    assert (
+        client.get(reverse("casework:person", args=[person])).text.count('class="contact-note"')
+        == rows
+    )
