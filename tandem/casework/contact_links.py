@@ -15,9 +15,9 @@ A kind says, for one contact form:
   not see), so that the contact service saves nothing;
 - `save(contact, rows)`: writes the links, inside the contact service's transaction;
 - `table()`, `fields` and `label_of(row)`: the link rows (each has a `contact` foreign key),
-  the field paths packed of each (`value`, `category`, `organization_id`,
-  `organization_part2` and whatever the label needs), and the label made of them. Pages
-  read every contact's links inside a query they run anyway.
+  the field paths read of each (`value`, `category`, `organization_id`,
+  `organization_part2` and whatever the label needs), and the label made of them. A page
+  reads the links of the contacts it lists in one query (`links_by_contact`).
 
 Nothing here decides who sees a linked row: `linked_visible` asks `recorded_item_visible`
 with the row's own category and recorder, as for every recorded item.
@@ -32,8 +32,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, TextField, Value
-from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.db.models import QuerySet, Value
+from django.db.models.functions import JSONObject
 
 from tandem.access.decisions import Subject, recorded_item_visible
 from tandem.access.roles import Category, Purpose
@@ -193,94 +193,57 @@ def linked_values(contact: Contact) -> dict[str, list[str]]:
 # Pages -------------------------------------------------------------------------------------
 
 
-def _packed(kind: ContactLinkKind, rows: QuerySet[Any], group: str) -> Coalesce:
-    """The rows, packed as JSON objects joined by commas, in one text (empty: none)."""
-    packed = (
-        rows.order_by()
-        .values(group)
-        .annotate(
-            packed=StringAgg(
-                Cast(JSONObject(contact="contact_id", **kind.fields), output_field=TextField()),
-                delimiter=Value(","),
-            )
-        )
-        .values("packed")
-    )
-    return Coalesce(Subquery(packed, output_field=TextField()), Value(""))
-
-
-def _by_kind(parts: dict[str, Any]) -> Any:
-    return JSONObject(**parts) if parts else Value("{}")
-
-
-def packed_for_contact() -> Any:
-    """An expression for a Contact query: the contact's links, packed (see `unpack`)."""
-    return _by_kind(
-        {
-            kind.name: _packed(kind, kind.table().filter(contact_id=OuterRef("pk")), "contact_id")
-            for kind in _KINDS.values()
-        }
+def _item(name: str, row: Mapping[str, Any]) -> LinkedItem:
+    kind = _KINDS[name]
+    return LinkedItem(
+        contact_id=int(row["contact"]),
+        kind=name,
+        heading=kind.heading,
+        value=str(uuid.UUID(str(row["value"]))),
+        label=kind.label_of(dict(row)),
+        category=Category(row["category"]),
+        recorded_by_organization_id=row["organization_id"],
+        recorded_by_part2=bool(row["organization_part2"]),
     )
 
 
-def packed_for_person(*, newest: int) -> Any:
-    """An expression for a Person query: the links of the person's `newest` current
-    contacts (those a page lists), packed (see `unpack`)."""
-    window = (
-        Contact.objects.filter(person_id=OuterRef(OuterRef("pk")), removed_at__isnull=True)
-        .order_by("-at", "-pk")
-        .values("pk")[:newest]
-    )
-    return _by_kind(
-        {
-            kind.name: _packed(
-                kind,
-                kind.table().filter(contact__person_id=OuterRef("pk"), contact_id__in=window),
-                "contact__person_id",
-            )
-            for kind in _KINDS.values()
-        }
-    )
-
-
-def unpack(packed: Any) -> list[LinkedItem]:
-    """The linked rows a `packed_for_…` expression read (a dict, or its JSON text)."""
-    if isinstance(packed, str):
-        packed = json.loads(packed or "{}")
-    items: list[LinkedItem] = []
-    for name, text in dict(packed or {}).items():
-        kind = _KINDS.get(name)
-        if kind is None or not text:
-            continue
-        for row in json.loads(f"[{text}]"):
-            items.append(
-                LinkedItem(
-                    contact_id=int(row["contact"]),
-                    kind=name,
-                    heading=kind.heading,
-                    value=str(uuid.UUID(str(row["value"]))),
-                    label=kind.label_of(row),
-                    category=Category(row["category"]),
-                    recorded_by_organization_id=row["organization_id"],
-                    recorded_by_part2=bool(row["organization_part2"]),
-                )
-            )
+def _sorted(items: list[LinkedItem]) -> list[LinkedItem]:
     order = {name: index for index, name in enumerate(_KINDS)}
     items.sort(key=lambda item: (order[item.kind], item.label.casefold(), item.value))
     return items
 
 
+def links_by_contact(contact_ids: Iterable[int]) -> dict[int, list[LinkedItem]]:
+    """The links of the contacts a page lists, by contact: one query (every kind's rows in
+    one UNION) after the page has its contacts, so that no query of the page carries a
+    correlated subquery per contact. None when there are no contacts."""
+    ids = sorted(set(contact_ids))
+    if not ids or not _KINDS:
+        return {}
+    parts = [
+        kind.table()
+        .filter(contact_id__in=ids)
+        .order_by()
+        .annotate(
+            link_kind=Value(kind.name),
+            link_row=JSONObject(contact="contact_id", **kind.fields),
+        )
+        .values_list("link_kind", "link_row")
+        for kind in _KINDS.values()
+    ]
+    # No ORDER BY: the link models' default ordering names columns the UNION does not have.
+    rows = (parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]).order_by()
+    items = [
+        _item(name, json.loads(row) if isinstance(row, str) else row)
+        for name, row in rows
+        if name in _KINDS
+    ]
+    return by_contact(_sorted(items))
+
+
 def linked_items(contact: Contact) -> list[LinkedItem]:
-    """One contact's links (one query), for a caller that did not pack them."""
-    if not _KINDS:
-        return []
-    packed = (
-        Contact.objects.filter(pk=contact.pk)
-        .annotate(links=packed_for_contact())
-        .values_list("links", flat=True)
-        .first()
-    )
-    return unpack(packed)
+    """One contact's links (one query), for a caller that did not read them by page."""
+    return links_by_contact([contact.pk]).get(contact.pk, [])
 
 
 def by_contact(items: Iterable[LinkedItem]) -> dict[int, list[LinkedItem]]:

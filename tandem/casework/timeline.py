@@ -102,6 +102,9 @@ class TimelineQuery:
     at: Any  # a field path, or an expression such as Cast("taken_on", DateTimeField())
     fields: Mapping[str, Any]
     convert: Callable[[dict[str, Any]], list[TimelineEntry]]
+    # Called once with this query's rows that made the page, before `convert`, to add what
+    # a correlated subquery per row would cost too much to read (one query for them all).
+    complete: Callable[[list[dict[str, Any]]], None] | None = None
 
 
 _QUERIES: dict[str, TimelineQuery] = {}
@@ -143,10 +146,18 @@ def _run_queries(viewer: Viewer, person: Any, limit: int) -> list[TimelineEntry]
     if not parts:
         return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    entries: list[TimelineEntry] = []
+    fetched: list[tuple[int, dict[str, Any]]] = []
     for index, at, row in combined.order_by("-tl_at")[:limit]:
         packed = json.loads(row) if isinstance(row, str) else dict(row)
-        entries.extend(queries[index].convert({**packed, "at": at}))
+        fetched.append((index, {**packed, "at": at}))
+    for index, query in enumerate(queries):
+        if query.complete is not None:
+            mine = [row for part, row in fetched if part == index]
+            if mine:
+                query.complete(mine)
+    entries: list[TimelineEntry] = []
+    for index, row in fetched:
+        entries.extend(queries[index].convert(row))
     return entries
 
 

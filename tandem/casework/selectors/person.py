@@ -45,12 +45,10 @@ from tandem.audit.disclosures import Channel, Part2Notice, Part2Subject, Shown, 
 from tandem.audit.services import audit_read
 from tandem.casework.contact_links import (
     LinkedItem,
-    by_contact,
     linked_items,
     linked_summary,
     linked_visible,
-    packed_for_person,
-    unpack,
+    links_by_contact,
 )
 from tandem.casework.models import Contact, Enrollment, ExitReason, Task
 from tandem.casework.selectors.caseload import casework_rules
@@ -276,7 +274,6 @@ def _with_casework(people: QuerySet[Person]) -> QuerySet[Person]:
     return people.annotate(
         casework_enrollment=Subquery(latest, output_field=TextField()),
         casework_tasks=Subquery(tasks, output_field=TextField()),
-        casework_contact_links=packed_for_person(newest=CONTACTS_SHOWN + 1),
     )
 
 
@@ -311,16 +308,11 @@ def _enrollment_view(enrollment: _Latest, *, today: date, inactivity_days: int) 
 
 
 def _links_of(contact: Contact, person: Subject) -> list[LinkedItem]:
-    """The contact's links: from the person's query when `_with_casework` packed them (the
-    contacts of one page cost no query), else read for this contact alone."""
-    packed: Any = person
-    if not hasattr(packed, "casework_contact_links"):
-        return linked_items(contact)
-    grouped = getattr(packed, "casework_links_by_contact", None)
+    """The contact's links: those the page read for all its contacts at once
+    (`casework_links_by_contact`, set by `casework_person_get`), else this contact's alone."""
+    grouped = getattr(person, "casework_links_by_contact", None)
     if grouped is None:
-        grouped = packed.casework_links_by_contact = by_contact(
-            unpack(packed.casework_contact_links)
-        )
+        return linked_items(contact)
     return list(grouped.get(contact.pk, ()))
 
 
@@ -402,6 +394,10 @@ def casework_person_get(
         .order_by("-at", "-pk")[: CONTACTS_SHOWN + 1]
     )
     more = len(contacts) > CONTACTS_SHOWN
+    # The links of the contacts listed, in one query (read by `_links_of`).
+    person.casework_links_by_contact = links_by_contact(  # type: ignore[attr-defined]
+        contact.pk for contact in contacts[:CONTACTS_SHOWN]
+    )
     shown = {Category.IDENTITY, Category.ENROLLMENT, Category.CASEWORK}
     shown_contacts = []
     for contact in contacts[:CONTACTS_SHOWN]:
