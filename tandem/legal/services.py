@@ -194,7 +194,10 @@ def hold_intake_completed(
             f"The intake is already recorded as completed on "
             f"{date_format(locked.intake_completed_on)}."
         )
-    if on > _site_today(locked.site):
+    # "Today" where the site is, or on the server's clock that the intake itself is dated
+    # by: on a West Coast evening the server's date is already the site's tomorrow, and an
+    # intake completed then must still reach its hold.
+    if on > max(_site_today(locked.site), timezone.localdate()):
         raise ValidationError("The intake date cannot be in the future.")
     if on < locked.incident_on:
         raise ValidationError("The intake cannot come before the incident.")

@@ -339,7 +339,12 @@ def exit_participant(scene, world) -> None:
     from tandem.casework.services import enrollment_exit
 
     enrollment = Enrollment.objects.get(person=world["person"])
-    enrollment_exit(actor=scene["case_manager"], enrollment=enrollment, reason="moved")
+    enrollment_exit(
+        actor=scene["case_manager"],
+        enrollment=enrollment,
+        reason="moved",
+        on=enrollment.enrolled_on,
+    )
     world["last_event"] = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True)[0]
 
 
