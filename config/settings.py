@@ -253,10 +253,10 @@ SECURE_CSP = {
 }
 
 LANGUAGE_CODE = "en-us"
-# The server's "today" (timezone.localdate()) dates some records while others are dated at
-# the site (tandem.casework.services.site_today); until every date is the site's, a server
-# should run in its sites' zone. Tests do: their sites are on the West Coast, where the two
-# dates otherwise differ every evening.
+# Records are dated by their site's calendar: services use Site.today(), and a page or an
+# API call runs in its site's zone (CurrentSiteMiddleware, TokenAuth). The server's zone is
+# left to what names no site, such as log times. Tests take their West Coast sites' zone, so
+# that a test may write timezone.localdate() for its site's today at any hour.
 TIME_ZONE = os.environ.get("TANDEM_TIME_ZONE", "America/Los_Angeles" if TESTING else "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import zoneinfo
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import default_token_generator
@@ -197,11 +198,13 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic(savepoint=False)
-def api_token_use(*, secret: str, method: str, path: str) -> Viewer | None:
-    """The viewer a partner system's token acts as, or None if no live (unrevoked) token
-    has this secret. Every use of a token is audited, and the token shows when it was last
-    used: finding the token and stamping it are one statement, so a call costs that and its
-    audit event (the API's lists are at their query budget)."""
+def api_token_use(
+    *, secret: str, method: str, path: str
+) -> tuple[Viewer, zoneinfo.ZoneInfo] | None:
+    """The viewer a partner system's token acts as and its site's time zone, or None if no
+    live (unrevoked) token has this secret. Every use of a token is audited, and the token
+    shows when it was last used: finding the token and stamping it are one statement, so a
+    call costs that and its audit event (the API's lists are at their query budget)."""
     token = _api_token_stamped(digest=api_token_digest(secret), at=timezone.now())
     if token is None:
         return None
@@ -219,20 +222,26 @@ def api_token_use(*, secret: str, method: str, path: str) -> Viewer | None:
         target=token,
         detail={"method": method, "path": path[:200]},
     )
-    return viewer
+    return viewer, zoneinfo.ZoneInfo(token.site_time_zone)  # type: ignore[attr-defined]
 
 
 def _api_token_stamped(*, digest: str, at: datetime.datetime) -> ApiToken | None:
-    """The live token with this digest, its last use set to `at`, and its organisation's
-    kind (as `organization_kind`): UPDATE ... RETURNING, one statement on PostgreSQL and
-    SQLite alike. Table names come from the models."""
-    token, organization = ApiToken._meta.db_table, Organization._meta.db_table
+    """The live token with this digest, its last use set to `at`, its organisation's kind
+    (as `organization_kind`) and its site's time zone (as `site_time_zone`): UPDATE ...
+    RETURNING, one statement on PostgreSQL and SQLite alike. Table names come from the
+    models."""
+    token, organization, site = (
+        ApiToken._meta.db_table,
+        Organization._meta.db_table,
+        Site._meta.db_table,
+    )
     rows = list(
         ApiToken.objects.raw(
             f"UPDATE {token} SET last_used_at = %s "  # noqa: S608 (names from models)
             "WHERE digest = %s AND revoked_at IS NULL "
             f"RETURNING *, (SELECT o.kind FROM {organization} o "
-            f"WHERE o.id = {token}.organization_id) AS organization_kind",
+            f"WHERE o.id = {token}.organization_id) AS organization_kind, "
+            f"(SELECT s.time_zone FROM {site} s WHERE s.id = {token}.site_id) AS site_time_zone",
             [at, digest],
         )
     )

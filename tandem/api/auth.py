@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from tandem.access.viewer import Viewer
@@ -20,7 +21,13 @@ class TokenAuth(HttpBearer):
         if not token.startswith(TOKEN_PREFIX):
             return None
         # Looked up by digest, stamped and its use audited (a revoked token finds nothing).
-        return api_token_use(secret=token, method=request.method or "", path=request.path)
+        used = api_token_use(secret=token, method=request.method or "", path=request.path)
+        if used is None:
+            return None
+        viewer, zone = used
+        # Dates are the site's, as on its pages (CurrentSiteMiddleware deactivates it after).
+        timezone.activate(zone)
+        return viewer
 
 
 class MemberSessionAuth(APIKeyCookie):

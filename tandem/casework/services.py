@@ -46,15 +46,10 @@ NOTE_MAX_LENGTH = 10_000
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def site_today(site: Site, now: datetime | None = None) -> date:
-    """The date at the site (each site has its own time zone)."""
-    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(site.time_zone)).date()
-
-
 def _moment(site: Site, on: date) -> datetime:
     """A moment for something known only by its date: now if it is today at the site,
     else midday at the site that day."""
-    if on >= site_today(site):
+    if on >= site.today():
         return timezone.now()
     return datetime.combine(on, time(12), zoneinfo.ZoneInfo(site.time_zone))
 
@@ -215,7 +210,7 @@ def _check_contact(data: ContactInput, enrollment: Enrollment) -> dict[str, list
         errors["at"].append("Give the time with its time zone.")
     elif data.at > timezone.now() + CLOCK_SKEW:
         errors["at"].append("The contact is in the future.")
-    elif site_today(enrollment.site, data.at) < enrollment.enrolled_on:
+    elif enrollment.site.today(data.at) < enrollment.enrolled_on:
         errors["at"].append(
             f"The contact is before the enrollment began ({enrollment.enrolled_on:%-d %B %Y})."
         )
@@ -324,7 +319,7 @@ def contact_log(
 
 
 def _substantive_contact(enrollment: Enrollment, contact: Contact, *, actor: User) -> None:
-    on = site_today(enrollment.site, contact.at)
+    on = enrollment.site.today(contact.at)
     fields = []
     if (
         enrollment.last_substantive_contact_on is None
@@ -344,7 +339,7 @@ def _refresh_last_substantive(enrollment: Enrollment) -> None:
         enrollment=enrollment, kind=Contact.Kind.SUBSTANTIVE, removed_at__isnull=True
     ).aggregate(at=Max("at"))["at"]
     enrollment.last_substantive_contact_on = (
-        None if newest is None else site_today(enrollment.site, newest)
+        None if newest is None else enrollment.site.today(newest)
     )
     enrollment.save(update_fields=["last_substantive_contact_on", "updated_at"])
 
@@ -546,7 +541,7 @@ def enrollment_exit(
     enrollment = _locked(enrollment)
     if enrollment.status == Enrollment.Status.EXITED:
         raise ValidationError("This participant has already exited.")
-    on = on or site_today(enrollment.site)
+    on = on or enrollment.site.today()
     errors: dict[str, list[str]] = {}
     if reason not in ExitReason.values:
         errors["reason"] = ["Choose why participation ends."]
@@ -561,7 +556,7 @@ def enrollment_exit(
         errors["text"] = ["Describe the other reason."]
     if len(text) > 500:
         errors["text"] = ["At most 500 characters."]
-    if on < enrollment.enrolled_on or on > site_today(enrollment.site):
+    if on < enrollment.enrolled_on or on > enrollment.site.today():
         errors["on"] = ["The exit date must be between the enrollment and today."]
     if errors:
         raise ValidationError(errors)
@@ -750,7 +745,7 @@ def enrollments_mark_inactive(now: datetime) -> int:
 
     done = 0
     for site in Site.objects.order_by("pk"):
-        today = site_today(site, now)
+        today = site.today(now)
         days = policy_rules_in_force(site.pk, today).inactivity_days
         told: dict[int, User] = {}
         for enrollment in inactivity_due(site, today, days):

@@ -211,7 +211,7 @@ def enrollment_exit(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
     enrollment = selectors.enrollment_for_work(
         viewer=viewer, public_id=enrollment_id, audit=request.method == "GET"
     )
-    rules = selectors.casework_rules(viewer.site_id, services.site_today(enrollment.site))
+    rules = selectors.casework_rules(viewer.site_id, enrollment.site.today())
     allow = rules.ends_participation_for_nonparticipation
     form = ExitForm(request.POST or None, allow_nonparticipation=allow)
     if request.method == "POST" and form.is_valid():

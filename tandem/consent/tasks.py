@@ -5,7 +5,6 @@ itself needs no job: a release stops counting the day after it ends (see current
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +35,7 @@ def consent_expiry_reminders(now: datetime) -> int:
     ).select_related("site", "person", "recorded_by_organization")
     reminded = 0
     for consent in candidates:
-        today = now.astimezone(ZoneInfo(consent.site.time_zone)).date()
+        today = consent.site.today(now)
         if not _due(consent, today):
             continue
         # Claim the release first, so two workers never remind twice.

@@ -31,10 +31,6 @@ def _known(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
-def _site_today(site: Site) -> dt.date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(site.time_zone)).date()
-
-
 def _is_case_manager_at(user: User, site_id: int) -> bool:
     return Membership.objects.filter(
         user=user, site_id=site_id, is_active=True, role__in=list(CASE_MANAGEMENT_ROLES)
@@ -194,10 +190,7 @@ def hold_intake_completed(
             f"The intake is already recorded as completed on "
             f"{date_format(locked.intake_completed_on)}."
         )
-    # "Today" where the site is, or on the server's clock that the intake itself is dated
-    # by: on a West Coast evening the server's date is already the site's tomorrow, and an
-    # intake completed then must still reach its hold.
-    if on > max(_site_today(locked.site), timezone.localdate()):
+    if on > locked.site.today():
         raise ValidationError("The intake date cannot be in the future.")
     if on < locked.incident_on:
         raise ValidationError("The intake cannot come before the incident.")
@@ -240,7 +233,7 @@ def hold_dispose(
                 f"The new deadline must come after the current one "
                 f"({date_format(locked.deadline)})."
             )
-        if extended_to < _site_today(locked.site):
+        if extended_to < locked.site.today():
             raise ValidationError("The new deadline cannot be in the past.")
         before = locked.deadline
         locked.deadline = extended_to
@@ -389,7 +382,7 @@ def letter_issue(
         template=template,
         addressee=addressee,
         issued_by=_known(actor),
-        today=_site_today(person.site),
+        today=person.site.today(),
     )
     if draft.refusals:
         raise ValidationError(draft.refusals)

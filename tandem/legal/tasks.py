@@ -5,7 +5,6 @@ was sent (`reminded_at`, `deadline_notice_at`); an extension clears both."""
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -56,7 +55,7 @@ def holds_sweep(now: datetime) -> int:
         .distinct()
     )
     for site in Site.objects.filter(pk__in=list(site_ids)).order_by("pk"):
-        today = now.astimezone(zoneinfo.ZoneInfo(site.time_zone)).date()
+        today = site.today(now)
         days = reminder_days(site.pk, today)
         due = list(
             DivertedChargeHold.objects.filter(

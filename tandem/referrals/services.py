@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -480,7 +480,7 @@ def referral_screen(
     ineligible result closes the referral (kept and counted); anything else waits for
     the approver."""
     referral = _locked(referral)
-    today = timezone.localdate()
+    today = referral.site.today()
     assessment = assess(
         site_id=referral.site_id, door=referral.door, subject=subject, conduct=conduct, on=today
     )
@@ -502,7 +502,8 @@ def referral_decide(
     locked and the second finds it already decided."""
     referral = _locked(referral)
     reason = reason.strip()
-    rules, _ = site_rules(referral.site_id, timezone.localdate())
+    today = referral.site.today()
+    rules, _ = site_rules(referral.site_id, today)
     if not may_approve(rules, viewer.role.value):
         raise ValidationError("Your site's policy does not make your role an approver.")
     check_move(referral.status, "approve" if approve else "decline")
@@ -530,7 +531,7 @@ def referral_decide(
     if not approve:
         _move(referral, "decline", actor=actor, reason=reason)
         return referral
-    referral.intake_due_on = timezone.localdate() + timedelta(days=rules.intake_deadline_days)
+    referral.intake_due_on = today + timedelta(days=rules.intake_deadline_days)
     _move(referral, "approve", actor=actor, reason=reason)
     if referral.door == Door.ARREST:
         _hold_charge(referral, actor=actor)
@@ -569,7 +570,8 @@ def _hold_charge(referral: Referral, *, actor: User) -> None:
         return
     person = _ensure_person(referral, actor=actor)
     codes = tuple(referral.facts.get("offence_codes", ()))
-    rules, _ = site_rules(referral.site_id, timezone.localdate())
+    today = referral.site.today()
+    rules, _ = site_rules(referral.site_id, today)
     offences = [rules.offence(code) for code in codes]
     summary = "; ".join(
         f"{offence.code} · {offence.label}" if offence else code
@@ -581,8 +583,8 @@ def _hold_charge(referral: Referral, *, actor: User) -> None:
         person=person,
         prosecutor_organization=prosecutor,
         charge_summary=summary or "Charge as referred",
-        incident_on=timezone.localdate(referral.occurred_at),
-        deadline=referral.intake_due_on or timezone.localdate(),
+        incident_on=referral.site.today(referral.occurred_at),
+        deadline=referral.intake_due_on or today,
         case_manager=referral.case_manager,
     )
     referral.hold = hold
@@ -721,7 +723,7 @@ def referral_enroll(*, actor: User, viewer: Viewer, referral: Referral, on: date
     check_move(referral.status, "enroll")
     if referral.person is None:
         raise ValidationError("Link the referral to a person before enrolling them.")
-    if on > timezone.localdate():
+    if on > referral.site.today():
         raise ValidationError("The intake date is in the future.")
     enrollment = (
         Enrollment.objects.filter(person=referral.person)
@@ -811,10 +813,11 @@ def referrals_sweep(now: datetime) -> int:
             done += 1
     for referral in Referral.objects.filter(
         status__in=[Status.APPROVED, Status.NOT_LOCATED, Status.INTAKE_PENDING],
-        intake_due_on__lt=timezone.localdate(now),
+        # Only a prefilter: the earliest time zone on Earth is 14 hours ahead of UTC.
+        intake_due_on__lt=(now.astimezone(UTC) + timedelta(hours=14)).date(),
     ).select_related("site", "hold"):
         due = referral.hold.deadline if referral.hold is not None else referral.intake_due_on
-        if due is None or timezone.localdate(now) <= due:
+        if due is None or referral.site.today(now) <= due:
             continue
         with transaction.atomic():
             locked = _locked(referral)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from tandem.access.roles import Role
 from tandem.core.models import TandemModel
@@ -42,6 +44,12 @@ class Site(TandemModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The site's date at `now` (by default, now). Every site keeps its own calendar:
+        whatever a site records is dated by it, never by the server's time zone, so that a
+        service answers the same from a page, a task or the API."""
+        return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 class Organization(TandemModel):

@@ -3,13 +3,17 @@ list and read only what is in their scope."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
 
 from tandem.access.roles import Role
 from tandem.accounts.services import api_token_issue
 from tandem.notify.models import Notification
 from tandem.referrals.models import Referral, Status
-from tandem.referrals.tests.conftest import POSSESSION
+from tandem.referrals.tests.conftest import POSSESSION, adopt, seattle_rules
 from tandem.referrals.tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +60,30 @@ def test_a_police_system_sends_a_referral_and_the_on_call_is_paged(client, lead)
     listed = client.get(URL, headers=headers).json()
     assert [r["id"] for r in listed] == [answer["id"]]
     assert client.get(f"{URL}/{answer['id']}", headers=headers).status_code == 200
+
+
+def test_a_token_call_goes_by_its_sites_calendar(client, lead):
+    """A partner system's call has no session: the site's time zone is its token's. On a
+    Californian evening an Auckland site is already on its next day, and the policy that
+    takes effect that day is the one a referral sent then is screened against."""
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
+    site = lead["site"]
+    site.time_zone = "Pacific/Auckland"
+    site.save(update_fields=["time_zone"])
+    starts = dt.date.today() + dt.timedelta(days=3)
+    adopt(site, seattle_rules(), number=2, effective_from=starts)
+    headers = token(lead, lead["police"], Role.POLICE_OFFICER)
+
+    with time_machine.travel(dt.datetime.combine(starts, dt.time(7), auckland), tick=False):
+        response = client.post(
+            URL,
+            body(occurred_at=f"{starts - dt.timedelta(days=1)}T08:00:00-08:00"),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["eligibility"]["policy_version"] == 2
 
 
 def test_bad_facts_get_422_with_a_message_and_store_nothing(client, lead):

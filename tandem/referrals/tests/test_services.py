@@ -4,6 +4,7 @@ decisions, the hold, hand-off, enrollment and the periodic sweep."""
 from __future__ import annotations
 
 import threading
+import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -478,6 +479,27 @@ def test_a_referral_expires_the_day_after_its_intake_deadline(lead):
     referral.refresh_from_db()
     assert referral.status == Status.EXPIRED
     assert referral.events.get(kind="expire").reason == f"No intake by {due}."
+
+
+def test_a_referral_expires_by_its_sites_calendar_not_the_servers(lead):
+    """The sweep runs on the server's clock for every site: an Auckland site's deadline has
+    passed on its own next morning, while the server (Los Angeles under test) is still on
+    the due day."""
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
+    site = lead["site"]
+    site.time_zone = "Pacific/Auckland"
+    site.save(update_fields=["time_zone"])
+    referral = _approved(lead)
+    due = referral.intake_due_on
+    assert due is not None
+
+    with time_machine.travel(datetime.combine(due, time(23), auckland), tick=False):
+        assert services.referrals_sweep(timezone.now()) == 0
+    with time_machine.travel(datetime.combine(due + timedelta(days=1), time(6), auckland)):
+        assert timezone.localdate() == due
+        assert services.referrals_sweep(timezone.now()) == 1
+    referral.refresh_from_db()
+    assert referral.status == Status.EXPIRED
 
 
 def test_an_extended_hold_keeps_the_referral_open(lead):

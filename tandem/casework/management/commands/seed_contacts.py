@@ -26,7 +26,7 @@ from django.utils import timezone
 from tandem.audit.services import audit_record
 from tandem.casework.demo import MODES, NOTES, PLACES
 from tandem.casework.models import Contact, Enrollment, EnrollmentEvent
-from tandem.casework.services import contacts_import, site_today
+from tandem.casework.services import contacts_import
 from tandem.people.models import Person
 from tandem.tenancy.models import Membership, Organization, Site
 
@@ -95,7 +95,7 @@ def _participants(rng: random.Random, site: Site, wanted: int) -> int:
     if not team:
         raise CommandError("The site has no case-management provider with members.")
     providers = sorted(team)
-    today = site_today(site)
+    today = site.today()
     first = Person.objects.filter(site=site).count()
     people = Person.objects.bulk_create(
         [

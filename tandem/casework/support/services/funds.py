@@ -186,7 +186,7 @@ def expense_record(
     vendor = vendor.strip()
     if not vendor:
         errors["vendor"] = "Say who was paid."
-    if spent_on > timezone.localdate():
+    if spent_on > enrollment.site.today():
         errors["spent_on"] = "That date is in the future."
     if funding_source.organization_id != enrollment.provider_id:
         errors["funding_source"] = "Choose one of your provider's funding sources."

@@ -18,7 +18,7 @@ def held_enrollment(*, viewer: Viewer | None, person: Person) -> Enrollment:
     enrollment = (
         Enrollment.objects.filter(person=person)
         .exclude(status=Enrollment.Status.EXITED)
-        .select_related("provider")
+        .select_related("provider", "site")
         .first()
     )
     if enrollment is None:

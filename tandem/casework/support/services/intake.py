@@ -333,12 +333,12 @@ def intake_complete(
     referral enrolled, tell any diverted-charge hold, and take the first outcome snapshot.
     All of it, or (on any refusal) none of it."""
     assessment = _locked(assessment, viewer)
-    if on > timezone.localdate():
+    if on > assessment.site.today():
         raise ValidationError({"on": "The intake date is in the future."})
     referral = assessment.referral
     if referral is None:
         raise ValidationError("This assessment was not made from a referral.")
-    if on < timezone.localdate(referral.occurred_at):
+    if on < assessment.site.today(referral.occurred_at):
         raise ValidationError({"on": "The intake date is before the referral."})
     missing = missing_for_completion(assessment, on=on)
     if missing:

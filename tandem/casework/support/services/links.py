@@ -102,7 +102,8 @@ def service_link_add(
 ) -> ServiceLink:
     """Refer the participant to a service of the directory."""
     enrollment = held_enrollment(viewer=viewer, person=person)
-    referred_on = referred_on or timezone.localdate()
+    today = enrollment.site.today()
+    referred_on = referred_on or today
     errors: dict[str, str] = {}
     if service_provider.site_id != enrollment.site_id or not service_provider.is_active:
         errors["service_provider"] = "Choose a provider from the site's directory."
@@ -110,7 +111,7 @@ def service_link_add(
         errors["service_type"] = "Choose the kind of service."
     elif service_type not in service_provider.service_types:
         errors["service_type"] = f"{service_provider.name} does not offer this service."
-    if referred_on > timezone.localdate():
+    if referred_on > today:
         errors["referred_on"] = "That date is in the future."
     if errors:
         raise ValidationError(errors)
@@ -167,7 +168,8 @@ def service_link_update(
     enrollment = held_enrollment(viewer=viewer, person=Person(pk=link.person_id))
     if enrollment.pk != link.enrollment_id:
         raise ValidationError("This link belongs to an earlier enrollment; it is history now.")
-    on = on or timezone.localdate()
+    today = enrollment.site.today()
+    on = on or today
     outcome = outcome.strip()
     if status not in ServiceLink.Status.values:
         raise ValidationError({"status": "Choose referred, connected, completed or declined."})
@@ -180,7 +182,7 @@ def service_link_update(
         )
     if status == link.status and (not outcome or outcome == link.outcome):
         raise ValidationError({"status": "Nothing changed: choose a new status or an outcome."})
-    if on > timezone.localdate() or on < link.status_on:
+    if on > today or on < link.status_on:
         raise ValidationError({"on": f"Give a date from {link.status_on:%Y-%m-%d} up to today."})
     before = link.status
     link.status = status

@@ -9,7 +9,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from tandem.access.roles import Purpose
 from tandem.access.viewer import Viewer
@@ -51,9 +50,10 @@ def snapshot_record(
     """A new snapshot, dated `taken_on` (today), if anything changed since the last one;
     NothingChangedError otherwise."""
     enrollment = held_enrollment(viewer=viewer, person=person)
-    taken_on = taken_on or timezone.localdate()
+    today = enrollment.site.today()
+    taken_on = taken_on or today
     outcomes.check()
-    if taken_on > timezone.localdate():
+    if taken_on > today:
         raise ValidationError({"taken_on": "That date is in the future."})
     latest = latest_snapshot(person=person, organization_id=enrollment.provider_id)
     if latest is not None:

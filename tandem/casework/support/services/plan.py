@@ -73,13 +73,13 @@ def _audit(actor: User | None, goal: Goal, action: str, **detail: str) -> None:
     )
 
 
-def _goal_for_change(viewer: Viewer | None, goal: Goal) -> tuple[Goal, int]:
-    """The goal, locked, and the organisation writing (the holder of its enrollment)."""
+def _goal_for_change(viewer: Viewer | None, goal: Goal) -> tuple[Goal, Enrollment]:
+    """The goal, locked, and its open enrollment (whose holder is the one writing)."""
     locked = Goal.objects.select_for_update(of=("self",)).select_related("plan").get(pk=goal.pk)
     enrollment = held_enrollment(viewer=viewer, person=Person(pk=locked.plan.person_id))
     if enrollment.pk != locked.plan.enrollment_id:
         raise ValidationError("This goal belongs to an earlier enrollment; it is history now.")
-    return locked, enrollment.provider_id
+    return locked, enrollment
 
 
 def _words(words: str) -> str:
@@ -114,7 +114,7 @@ def goal_add(
         category=DOMAIN_CATEGORY[domain],
         words=words,
         status=Goal.Status.WORKING_ON,
-        status_changed_on=on or timezone.localdate(),
+        status_changed_on=on or enrollment.site.today(),
         recorded_by_organization_id=enrollment.provider_id,
         created_by=actor,
     )
@@ -135,7 +135,7 @@ def goal_add(
 @transaction.atomic
 def goal_reword(*, actor: User | None, viewer: Viewer | None, goal: Goal, words: str) -> Goal:
     """The participant puts the goal another way; the earlier words stay in the history."""
-    goal, writer = _goal_for_change(viewer, goal)
+    goal, enrollment = _goal_for_change(viewer, goal)
     words = _words(words)
     if words == goal.words:
         return goal
@@ -147,7 +147,7 @@ def goal_reword(*, actor: User | None, viewer: Viewer | None, goal: Goal, words:
         goal,
         PlanEvent.Kind.GOAL_REWORDED,
         actor=actor,
-        organization_id=writer,
+        organization_id=enrollment.provider_id,
         before=before,
         after=words,
     )
@@ -166,7 +166,7 @@ def goal_set_status(
     at: dt.datetime | None = None,
 ) -> Goal:
     """Working on, achieved or set aside, and back: change is not linear, and no goal fails."""
-    goal, writer = _goal_for_change(viewer, goal)
+    goal, enrollment = _goal_for_change(viewer, goal)
     if status not in Goal.Status.values:
         raise ValidationError(
             {"status": "A goal is being worked on, achieved or set aside; nothing else."}
@@ -175,14 +175,14 @@ def goal_set_status(
         raise ValidationError({"status": f"The goal is already “{goal.get_status_display()}”."})
     before = goal.get_status_display()
     goal.status = status
-    goal.status_changed_on = on or timezone.localdate()
+    goal.status_changed_on = on or enrollment.site.today()
     goal.full_clean()
     goal.save(update_fields=["status", "status_changed_on", "updated_at"])
     _event(
         goal,
         PlanEvent.Kind.GOAL_STATUS,
         actor=actor,
-        organization_id=writer,
+        organization_id=enrollment.provider_id,
         before=before,
         after=goal.get_status_display(),
         at=at,
@@ -203,7 +203,7 @@ def step_add(
     due_on: dt.date | None = None,
     at: dt.datetime | None = None,
 ) -> Step:
-    goal, writer = _goal_for_change(viewer, goal)
+    goal, enrollment = _goal_for_change(viewer, goal)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what the step is."})
@@ -225,7 +225,7 @@ def step_add(
         goal,
         PlanEvent.Kind.STEP_ADDED,
         actor=actor,
-        organization_id=writer,
+        organization_id=enrollment.provider_id,
         after=f"{text} ({step.get_who_display().lower()})",
         step=step,
         at=at,
@@ -244,11 +244,12 @@ def step_done(
     at: dt.datetime | None = None,
 ) -> Step:
     step = Step.objects.select_for_update().get(pk=step.pk)
-    goal, writer = _goal_for_change(viewer, step.goal)
+    goal, enrollment = _goal_for_change(viewer, step.goal)
     if step.done_on is not None:
         raise ValidationError(f"This step was done on {step.done_on:%Y-%m-%d}.")
-    on = on or timezone.localdate()
-    if on > timezone.localdate():
+    today = enrollment.site.today()
+    on = on or today
+    if on > today:
         raise ValidationError({"on": "That date is in the future."})
     step.done_on = on
     step.save(update_fields=["done_on", "updated_at"])
@@ -256,7 +257,7 @@ def step_done(
         goal,
         PlanEvent.Kind.STEP_DONE,
         actor=actor,
-        organization_id=writer,
+        organization_id=enrollment.provider_id,
         after=step.text,
         step=step,
         at=at,
@@ -274,7 +275,7 @@ def progress_note_add(
     text: str,
     at: dt.datetime | None = None,
 ) -> ProgressNote:
-    goal, writer = _goal_for_change(viewer, goal)
+    goal, enrollment = _goal_for_change(viewer, goal)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the note."})
@@ -283,7 +284,7 @@ def progress_note_add(
         text=text,
         written_at=at or timezone.now(),
         written_by=actor,
-        written_by_organization_id=writer,
+        written_by_organization_id=enrollment.provider_id,
     )
     note.full_clean()
     note.save()
@@ -291,7 +292,7 @@ def progress_note_add(
         goal,
         PlanEvent.Kind.NOTE_ADDED,
         actor=actor,
-        organization_id=writer,
+        organization_id=enrollment.provider_id,
         after=text,
         at=note.written_at,
     )
