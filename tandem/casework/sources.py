@@ -47,9 +47,9 @@ def _contact_rows(viewer: Viewer, person: Any) -> QuerySet[Contact]:
     return Contact.objects.filter(person_id=person.pk, removed_at__isnull=True)
 
 
-def _with_links(rows: list[dict[str, Any]]) -> None:
+def _with_links(person: Any, rows: list[dict[str, Any]]) -> None:
     # The goals and service links the contacts on the page touched, in one query.
-    found = links_by_contact(row["id"] for row in rows)
+    found = links_by_contact((row["id"] for row in rows), person_id=person.pk)
     for row in rows:
         row["linked"] = found.get(row["id"], [])
 

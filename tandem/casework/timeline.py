@@ -102,9 +102,10 @@ class TimelineQuery:
     at: Any  # a field path, or an expression such as Cast("taken_on", DateTimeField())
     fields: Mapping[str, Any]
     convert: Callable[[dict[str, Any]], list[TimelineEntry]]
-    # Called once with this query's rows that made the page, before `convert`, to add what
-    # a correlated subquery per row would cost too much to read (one query for them all).
-    complete: Callable[[list[dict[str, Any]]], None] | None = None
+    # Called once with the person and this query's rows that made the page, before
+    # `convert`, to add what a correlated subquery per row would cost too much to read (one
+    # query for them all).
+    complete: Callable[[Any, list[dict[str, Any]]], None] | None = None
 
 
 _QUERIES: dict[str, TimelineQuery] = {}
@@ -154,7 +155,7 @@ def _run_queries(viewer: Viewer, person: Any, limit: int) -> list[TimelineEntry]
         if query.complete is not None:
             mine = [row for part, row in fetched if part == index]
             if mine:
-                query.complete(mine)
+                query.complete(person, mine)
     entries: list[TimelineEntry] = []
     for index, row in fetched:
         entries.extend(queries[index].convert(row))

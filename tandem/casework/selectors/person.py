@@ -396,7 +396,7 @@ def casework_person_get(
     more = len(contacts) > CONTACTS_SHOWN
     # The links of the contacts listed, in one query (read by `_links_of`).
     person.casework_links_by_contact = links_by_contact(  # type: ignore[attr-defined]
-        contact.pk for contact in contacts[:CONTACTS_SHOWN]
+        (contact.pk for contact in contacts[:CONTACTS_SHOWN]), person_id=person.pk
     )
     shown = {Category.IDENTITY, Category.ENROLLMENT, Category.CASEWORK}
     shown_contacts = []

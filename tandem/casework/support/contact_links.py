@@ -143,6 +143,7 @@ GOALS = register_contact_link(
         resolve=goal_resolve,
         save=goal_links_save,
         table=ContactGoal.objects.all,
+        person="goal__plan__person_id",
         fields={
             "value": "goal__public_id",
             "words": "goal__words",
@@ -215,6 +216,7 @@ SERVICE_LINKS = register_contact_link(
         resolve=service_link_resolve,
         save=service_links_save,
         table=ContactServiceLink.objects.all,
+        person="link__person_id",
         fields={
             "value": "link__public_id",
             "service_type": "link__service_type",

@@ -135,6 +135,23 @@ def test_a_contact_links_the_participants_own_goals_and_service_links(scene, hel
     assert "A place of my own" not in str(event.detail)
 
 
+def test_a_pages_links_are_read_only_for_its_own_participant(scene, held):
+    """links_by_contact reads the rows of the participant whose contacts a page lists: a
+    contact id of anyone else brings nothing, even if it names one by mistake."""
+    from tandem.casework.contact_links import links_by_contact
+
+    logged = log(
+        scene, held, goals=[goal(held, "A place of my own")], services=[service_link(held)]
+    )
+    someone_else = other_enrollment(scene)
+
+    mine = links_by_contact([logged.pk], person_id=held.person_id)
+    theirs = links_by_contact([logged.pk], person_id=someone_else.person_id)
+
+    assert sorted(item.kind for item in mine[logged.pk]) == ["goals", "service_links"]
+    assert theirs == {}
+
+
 def test_the_same_goal_twice_is_linked_once(scene, held):
     room = goal(held, "A place of my own")
 
