@@ -252,6 +252,44 @@ def person_get(
     return PersonRecord(public_id=person.public_id, categories=categories, **record)
 
 
+def person_candidate_get(
+    *, viewer: Viewer, public_id: uuid.UUID | str, purpose: Purpose, page: str
+) -> Person:
+    """The person a viewer chose among the matcher's candidates (to link a record to them),
+    as the row a service writes with; OutOfScope (404) for anyone the candidates could not
+    have shown them: a viewer who may not find people, a person of another site or merged
+    into another, a person whose identity the decision refuses for `purpose`. The read is
+    audited, and so is a refusal."""
+    if not can(viewer, Capability.FIND_PEOPLE):
+        raise OutOfScope("No such person.")
+    try:
+        person = people_in_scope(viewer.site_id, viewer=viewer).get(
+            public_id=uuid.UUID(str(public_id))
+        )
+    except (Person.DoesNotExist, ValueError) as exc:
+        raise OutOfScope("No such person.") from exc
+    if not decide(
+        viewer=viewer, person=cast(Subject, person), category=Category.IDENTITY, purpose=purpose
+    ):
+        audit_read(
+            viewer=viewer,
+            action="person.view_refused",
+            target=person,
+            purpose=purpose,
+            detail={"page": page},
+        )
+        raise OutOfScope("No such person.")
+    audit_read(
+        viewer=viewer,
+        action="person.viewed",
+        target=person,
+        category=Category.IDENTITY,
+        purpose=purpose,
+        detail={"categories": [Category.IDENTITY], "page": page},
+    )
+    return person
+
+
 @dataclass(frozen=True, slots=True)
 class PersonListItem:
     """One search result: who, and their status only if the viewer may see enrollment."""

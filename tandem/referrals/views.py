@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tandem.access.decisions import Capability, can
 from tandem.access.errors import OutOfScope
+from tandem.access.roles import Purpose
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import User
 from tandem.core.decorators import capability_required, member_required
 from tandem.core.requests import AuthedRequest
-from tandem.people.selectors import people_in_scope
+from tandem.people.selectors import person_candidate_get
 from tandem.policy.selectors import site_rules
 from tandem.referrals import selectors, services
 from tandem.referrals.forms import (
@@ -292,9 +293,14 @@ def link_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except ValueError:
             messages.error(request, "Choose a person, or make a new record.")
             return redirect("referrals:detail", referral.public_id)
-        person = people_in_scope(viewer.site_id, viewer=viewer).filter(public_id=person_id).first()
-        if person is None:
-            raise OutOfScope("No such person.")
+        # The same reading of the person as the candidates fragment offered them: the
+        # access decision on their identity for care coordination, audited.
+        person = person_candidate_get(
+            viewer=viewer,
+            public_id=person_id,
+            purpose=Purpose.CARE_COORDINATION,
+            page="referral_link",
+        )
     try:
         services.referral_link_person(
             actor=req.user, viewer=viewer, referral=referral, person=person

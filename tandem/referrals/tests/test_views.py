@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from typing import cast
 
 import pytest
 from django.core import signing
@@ -12,13 +13,19 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.access.decisions import Subject, decide
+from tandem.access.errors import OutOfScope
+from tandem.access.roles import Category, Purpose
+from tandem.audit.models import AuditEvent
 from tandem.notify.models import Notification
+from tandem.people.models import Person
+from tandem.people.selectors import people_in_scope, person_candidate_get
 from tandem.referrals import services
 from tandem.referrals.models import Referral, Status
 from tandem.referrals.tests.conftest import POSSESSION, THEFT, adopt, seattle_rules
 from tandem.referrals.tests.helpers import submit, viewer
 from tandem.referrals.views import PUBLIC_FORM_SALT
-from tests.factories import sign_in
+from tests.factories import ConsentFactory, ConsentGrantFactory, PersonFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -250,29 +257,137 @@ def test_a_non_approver_cannot_post_a_decision(client, lead):
     assert referral.status == Status.SUBMITTED
 
 
-def test_linking_a_candidate_found_by_the_matcher(client, lead):
-    from datetime import date
-
-    from tests.factories import PersonFactory
-
-    PersonFactory(site=lead["site"], given_name="Rosa", family_name="Quintero", date_of_birth=None)
+def _rosa_on_record(lead):
+    """Two people on record whom the matcher offers for a referral of Rosa Quintero."""
+    quintero = PersonFactory(
+        site=lead["site"], given_name="Rosa", family_name="Quintero", date_of_birth=None
+    )
     PersonFactory(site=lead["site"], given_name="Rosa", family_name="Quintana", date_of_birth=None)
+    return quintero
+
+
+def _candidates(client, referral) -> str:
+    return client.get(reverse("referrals:candidates", args=[referral.public_id])).content.decode()
+
+
+def test_linking_a_candidate_found_by_the_matcher(client, lead):
+    quintero = _rosa_on_record(lead)
     referral = submit(lead["officer"], born=None)
     assert referral.person is None
     sign_in(client, lead["case_manager"])
     page = client.get(reverse("referrals:detail", args=[referral.public_id])).content.decode()
     assert reverse("referrals:candidates", args=[referral.public_id]) in page
-    fragment = client.get(
-        reverse("referrals:candidates", args=[referral.public_id])
-    ).content.decode()
+    fragment = _candidates(client, referral)
     assert "Rosa Quintero" in fragment
-    assert "None of these: make a new record" in fragment
+    assert f'value="{quintero.public_id}"' in fragment
+    people = Person.objects.count()
+
+    response = client.post(
+        reverse("referrals:link", args=[referral.public_id]), {"person": str(quintero.public_id)}
+    )
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.person_id == quintero.pk
+    assert Person.objects.count() == people
+    read = AuditEvent.objects.get(action="person.viewed", target_id=str(quintero.public_id))
+    assert read.actor == lead["case_manager"]
+    assert (read.category, read.purpose) == ("identity", "care_coordination")
+    linked = AuditEvent.objects.get(action="referral.person_linked")
+    assert linked.actor == lead["case_manager"]
+    assert linked.target_id == str(referral.public_id)
+    assert linked.detail == {"person": str(quintero.public_id)}
+
+
+def test_none_of_the_candidates_makes_a_new_record(client, lead):
+    quintero = _rosa_on_record(lead)
+    referral = submit(lead["officer"], born=None)
+    sign_in(client, lead["case_manager"])
+    assert "None of these: make a new record" in _candidates(client, referral)
+    people = Person.objects.count()
 
     client.post(reverse("referrals:link", args=[referral.public_id]), {"person": "new"})
+
     referral.refresh_from_db()
     assert referral.person is not None
+    assert referral.person_id != quintero.pk
+    assert Person.objects.count() == people + 1
+    assert (referral.person.given_name, referral.person.family_name) == ("Rosa", "Quintero")
     assert referral.person.date_of_birth is None
-    del date
+
+
+def _merged_into_another(lead) -> Person:
+    survivor = PersonFactory(site=lead["site"], given_name="Rosa", family_name="Quintero")
+    merged = PersonFactory(site=lead["site"], given_name="Rosa", family_name="Quintero")
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    return merged
+
+
+@pytest.mark.parametrize(
+    "whom",
+    [
+        pytest.param(lambda lead: PersonFactory(given_name="Rosa"), id="another-sites-person"),
+        pytest.param(_merged_into_another, id="a-record-merged-into-another"),
+    ],
+)
+def test_a_person_the_viewer_may_not_see_cannot_be_linked(client, lead, whom):
+    person = whom(lead)
+    referral = submit(lead["officer"], born=None)
+    sign_in(client, lead["case_manager"])
+    people = Person.objects.count()
+
+    response = client.post(
+        reverse("referrals:link", args=[referral.public_id]), {"person": str(person.public_id)}
+    )
+
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.person_id is None
+    assert referral.events.filter(kind="person_linked").count() == 0
+    assert Person.objects.count() == people
+    assert not AuditEvent.objects.filter(action="referral.person_linked").exists()
+    assert not AuditEvent.objects.filter(
+        action="person.viewed", target_id=str(person.public_id)
+    ).exists()
+
+
+def test_linking_asks_the_access_decision_about_the_chosen_person(lead):
+    # Every role that works referrals may see who any person of its site is, for care
+    # coordination; a purpose the role may not act for shows that the decision is asked.
+    person = PersonFactory(site=lead["site"])
+
+    with pytest.raises(OutOfScope):
+        person_candidate_get(
+            viewer=viewer(lead["case_manager"]),
+            public_id=person.public_id,
+            purpose=Purpose.LEGAL_COORDINATION,
+            page="referral_link",
+        )
+
+    refused = AuditEvent.objects.get(action="person.view_refused")
+    assert refused.target_id == str(person.public_id)
+    assert refused.purpose == "legal_coordination"
+    assert not AuditEvent.objects.filter(action="person.viewed").exists()
+
+
+def test_a_viewer_who_may_not_find_people_is_refused_the_person_whatever_the_release(lead):
+    # A release naming the officer's department lets the officer see who the person is
+    # (a police lookup), but not pick them as the matcher's candidates would.
+    person = PersonFactory(site=lead["site"])
+    ConsentGrantFactory(consent=ConsentFactory(person=person), organization=lead["police"])
+    officer = viewer(lead["officer"])
+    subject = cast(Subject, people_in_scope(lead["site"].pk, viewer=officer).get(pk=person.pk))
+    assert decide(
+        viewer=officer, person=subject, category=Category.IDENTITY, purpose=Purpose.POLICE_LOOKUP
+    )
+
+    with pytest.raises(OutOfScope):
+        person_candidate_get(
+            viewer=officer,
+            public_id=person.public_id,
+            purpose=Purpose.POLICE_LOOKUP,
+            page="referral_link",
+        )
 
 
 def _started(lead, seconds_ago: float) -> str:
