@@ -49,10 +49,6 @@ class HoldRow:
         return self.disposition == ""
 
     @property
-    def is_overdue(self) -> bool:
-        return self.is_open and self.days_left < 0
-
-    @property
     def days_left_text(self) -> str:
         if not self.is_open:
             return ""
