@@ -668,6 +668,8 @@ def enrollment_assign(
             body=f"{enrollment.person.display_name} is now on your caseload.",
             url=reverse("casework:person", args=[enrollment.person.public_id]),
             actor=actor,
+            person=enrollment.person,
+            category=Category.ENROLLMENT,
         )
     return enrollment
 

@@ -168,6 +168,9 @@ def contact_notice_send(
         body=f"{notice.get_kind_display()}. Open the contact notices to read it.",
         url=reverse("consent:notices"),
         actor=actor,
+        # Whose police contact it was, decided as the notices page decides it.
+        person=target.person,
+        category="whereabouts",
     )
     return notice
 

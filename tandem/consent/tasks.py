@@ -55,6 +55,9 @@ def consent_expiry_reminders(now: datetime) -> int:
                 "Ask whether they want to renew it."
             ),
             url=reverse("consent:detail", args=[consent.public_id]),
+            # Decided as the person's releases are: the casework category.
+            person=consent.person,
+            category="casework",
         )
         reminded += 1
     return reminded

@@ -137,6 +137,11 @@ def _remind(hold: DivertedChargeHold, *, site: Site, now: datetime, today: date)
         subject=REMINDER_SUBJECT,
         body=body,
         url=reverse("people:detail", args=[person.public_id]),
+        person=person,
+        category="legal",
+        # The team reads the hold's deadline on the referral it came from, in that
+        # referral's scope; a hold made without one is decided on the person.
+        referral=getattr(hold, "referral", None),
     )
     hold_mark_reminded(hold=hold, at=now)
     return len(notifications)
@@ -174,6 +179,9 @@ def _tell_prosecutors(hold: DivertedChargeHold, *, site: Site, now: datetime, to
         subject=NOTICE_SUBJECT if hold.deadline == today else LATE_NOTICE_SUBJECT,
         body=body,
         url=reverse("legal:hold", args=[hold.public_id]),
+        # The office's own hold: its scope decides, as on the hold's page (no release needed).
+        hold=hold,
+        category="legal",
     )
     hold_mark_deadline_notice(hold=hold, at=now)
     return len(notifications)

@@ -2,7 +2,13 @@
 
 Only the inbox shows a notification's body. E-mail and SMS carry the subject and a link,
 never the body: they are not secure channels for health or justice information (HIPAA
-Security Rule, transmission security; the first Golden Rule)."""
+Security Rule, transmission security; the first Golden Rule).
+
+A body that tells something about a participant records what it is about, and the inbox
+shows it only while the recipient may still read that (tandem.notify.selectors): the person
+and the category of what the body tells, decided by `decide()`; or, when the body repeats
+what a referral's or a diverted-charge hold's page shows, that record, whose own scope
+decides as the page does."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tandem.access.roles import Category
 from tandem.core.models import TandemModel
 
 SUBJECT_MAX_LENGTH = 140
@@ -28,9 +35,46 @@ class Notification(TandemModel):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What the body is about, if it tells anything of a participant. A merge moves `person`
+    # to the surviving record (tandem.people.merging), like every key to a person.
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What the body tells of them (besides who they are): the category decided on.
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    # The record whose page shows what the body repeats; when set, its scope decides.
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hold = models.ForeignKey(
+        "legal.DivertedChargeHold",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A body about someone says what it tells of them; a category about nobody is
+            # a caller's mistake that would hide nothing.
+            models.CheckConstraint(
+                condition=(
+                    Q(category="")
+                    & Q(person__isnull=True, referral__isnull=True, hold__isnull=True)
+                )
+                | (
+                    Q(category__in=Category.values)
+                    & (Q(person__isnull=False) | Q(referral__isnull=False) | Q(hold__isnull=False))
+                ),
+                name="notification_about_has_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) | Q(hold__isnull=True),
+                name="notification_one_record_decides",
+            ),
+        ]
         indexes = [
             # The inbox (newest first) and the navigation's unread count.
             models.Index(fields=["recipient", "site", "-created_at"], name="notify_inbox_idx"),

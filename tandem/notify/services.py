@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,11 +20,17 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from tandem.access.errors import OutOfScope
+from tandem.access.roles import Category
 from tandem.accounts.models import User
 from tandem.audit.services import audit_record
 from tandem.notify.models import SUBJECT_MAX_LENGTH, Delivery, Notification
 from tandem.notify.sms import send_sms
 from tandem.tenancy.models import Membership, Site
+
+if TYPE_CHECKING:
+    from tandem.legal.models import DivertedChargeHold
+    from tandem.people.models import Person
+    from tandem.referrals.models import Referral
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,10 @@ def notify(
     url: str = "",
     channels: Iterable[str] = ("inbox",),
     actor: User | None = None,
+    person: Person | None = None,
+    category: Category | str = "",
+    referral: Referral | None = None,
+    hold: DivertedChargeHold | None = None,
 ) -> list[Notification]:
     """Tell each of `recipients` (members of `site`) something; returns one notification per
     recipient, in order, with duplicates removed. A recipient whose membership (or account)
@@ -68,6 +79,15 @@ def notify(
     signed-in recipient. `url` is a path inside Tandem ("/people/<id>/"), opened from the
     inbox, where the page checks access again.
 
+    A body that tells anything of a participant says so, and the inbox shows it only while
+    the recipient may still read it (tandem.notify.selectors.notification_list): `person`
+    and the `category` of what the body tells of them besides who they are (identity),
+    decided by `decide()` each time the inbox is opened; or, when the body repeats what a
+    referral's or a diverted-charge hold's page shows, `referral=` or `hold=` (with its
+    `category`), whose scope decides as that page does. `person` defaults to the
+    referral's or the hold's. Tell the body's category even when it does not name the
+    person (an expense line): it is still theirs.
+
     `kind` is a slug naming what happened ("referral.handoff" is not a slug:
     "referral-handoff" is). Bad input raises ValidationError and writes nothing.
     """
@@ -78,6 +98,15 @@ def notify(
     wanted = {Delivery.Channel.INBOX.value, *channels}
     subject = subject.strip()
     errors = _check(kind=kind, subject=subject, url=url, channels=wanted)
+    if person is None and referral is not None:
+        person = referral.person
+    if person is None and hold is not None:
+        person = hold.person
+    about_error = _about_error(
+        site=site, person=person, category=category, referral=referral, hold=hold
+    )
+    if about_error:
+        errors["category"] = [about_error]
     active = {
         user_id: membership_active and account_active
         for user_id, membership_active, account_active in Membership.objects.filter(
@@ -96,11 +125,24 @@ def notify(
         return []
 
     notifications = [
-        Notification(site=site, recipient=user, kind=kind, subject=subject, body=body, url=url)
+        Notification(
+            site=site,
+            recipient=user,
+            kind=kind,
+            subject=subject,
+            body=body,
+            url=url,
+            person=person,
+            category=str(category),
+            referral=referral,
+            hold=hold,
+        )
         for user in people
     ]
     for notification in notifications:
-        notification.full_clean(exclude=["site", "recipient"], validate_unique=False)
+        notification.full_clean(
+            exclude=["site", "recipient", "person", "referral", "hold"], validate_unique=False
+        )
     Notification.objects.bulk_create(notifications)
     now = timezone.now()
     deliveries = [
@@ -118,14 +160,42 @@ def notify(
         actor=actor,
         site=site,
         action="notification.sent",
+        # Whom the body tells about, so that the person's record of who was told lists it.
+        target=person,
+        category=str(category),
         detail={
             "kind": kind,
             "channels": sorted(wanted),
             "recipients": [str(user.public_id) for user in people],
             "notifications": [str(n.public_id) for n in notifications],
+            **{
+                name: str(record.public_id)
+                for name, record in (("referral", referral), ("hold", hold))
+                if record is not None
+            },
         },
     )
     return notifications
+
+
+def _about_error(
+    *,
+    site: Site,
+    person: Person | None,
+    category: Category | str,
+    referral: Referral | None,
+    hold: DivertedChargeHold | None,
+) -> str:
+    if referral is not None and hold is not None:
+        return "Name the referral or the hold whose page decides, not both."
+    about = [record for record in (person, referral, hold) if record is not None]
+    if not about:
+        return "" if not category else "A category is about someone: name the person."
+    if category not in Category.values:
+        return f"Say which category of the person the body tells of: {', '.join(Category.values)}."
+    if any(record.site_id != site.pk for record in about):
+        return "The notification is about someone of another site."
+    return ""
 
 
 def _check(*, kind: str, subject: str, url: str, channels: set[str]) -> dict[str, list[str]]:

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.decorators import member_required
 from tandem.core.requests import AuthedRequest
-from tandem.notify.selectors import INBOX_LIMIT, inbox, notification_get
+from tandem.notify.selectors import (
+    INBOX_LIMIT,
+    notification_get,
+    notification_link,
+    notification_list,
+)
 from tandem.notify.services import mark_all_read, mark_read
 
 
@@ -21,13 +26,14 @@ from tandem.notify.services import mark_all_read, mark_read
 def inbox_page(request: HttpRequest) -> HttpResponse:
     req = AuthedRequest.cast(request)
     assert req.viewer is not None
-    notifications = inbox(req.user, req.viewer.site_id)
+    inbox = notification_list(viewer=req.viewer)
     return render(
         request,
         "notify/inbox.html",
         {
-            "notifications": notifications,
-            "has_unread": any(n.is_unread for n in notifications),
+            "notifications": inbox.items,
+            "has_unread": inbox.has_unread,
+            "part2_notice": inbox.part2_notice,
             "limit": INBOX_LIMIT,
         },
     )
@@ -36,16 +42,18 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def read_action(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Mark one notification read and follow its link (or come back to the inbox)."""
+    """Mark one notification read and follow its link (or come back to the inbox). A
+    notification about someone the viewer may no longer read has no link to follow."""
     req = AuthedRequest.cast(request)
     assert req.viewer is not None
     notification = notification_get(user=req.user, site_id=req.viewer.site_id, public_id=public_id)
     mark_read(user=req.user, notification=notification)
+    url = notification_link(viewer=req.viewer, notification=notification)
     # notify() accepts only paths inside Tandem; checked again before following one.
-    if notification.url and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(notification.url)
+        return redirect(url)
     return redirect("notify:inbox")
 
 

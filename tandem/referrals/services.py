@@ -256,6 +256,9 @@ def _ask_approvers(referral: Referral, rules: PolicyRules, *, actor: User | None
         body=f"{referral.get_door_display()} · {referral.referred_name}",
         url=reverse("referrals:detail", args=[referral.public_id]),
         actor=actor,
+        # The body repeats the referral's page: who may open the referral may read it.
+        referral=referral,
+        category="legal",
     )
 
 
@@ -363,6 +366,8 @@ def _send_page(referral: Referral, recipients: Iterable[User], *, actor: User | 
         url=reverse("referrals:detail", args=[referral.public_id]),
         channels=("inbox", "sms", "email"),
         actor=actor,
+        referral=referral,
+        category="whereabouts",
     )
 
 
@@ -443,6 +448,8 @@ def referral_submit_public(
         subject="A community referral is waiting for triage",
         body=f"{referral.referred_name} · {referral.location_text or 'place not given'}",
         url=reverse("referrals:detail", args=[referral.public_id]),
+        referral=referral,
+        category="whereabouts",
     )
     return referral
 

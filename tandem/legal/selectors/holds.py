@@ -72,7 +72,7 @@ class HoldList:
 HOLD_STATES = ("open", "decided")
 
 
-def _holds_in_scope(viewer: Viewer) -> QuerySet[DivertedChargeHold]:
+def holds_in_scope(viewer: Viewer) -> QuerySet[DivertedChargeHold]:
     holds = DivertedChargeHold.objects.filter(site_id=viewer.site_id)
     if can(viewer, Capability.WORK_HOLDS):
         # The prosecutor's own office only: another office's holds do not exist for them.
@@ -123,7 +123,7 @@ def _hold_rows() -> QuerySet[DivertedChargeHold]:
 
 def hold_list(*, viewer: Viewer, state: str = "open", limit: int = PAGE_LIMIT) -> HoldList:
     """Open holds by deadline (overdue first), or decided holds, newest decision first."""
-    scope = _holds_in_scope(viewer)
+    scope = holds_in_scope(viewer)
     state = state if state in HOLD_STATES else "open"
     holds = _hold_rows().filter(pk__in=scope.values("pk"))
     if state == "open":
@@ -175,7 +175,7 @@ def hold_for_change(*, viewer: Viewer, public_id: uuid.UUID) -> DivertedChargeHo
     """The hold itself, for a prosecutor of its office (the only ones who decide it)."""
     if not can(viewer, Capability.WORK_HOLDS):
         raise OutOfScope("No such hold.")
-    hold = _holds_in_scope(viewer).filter(public_id=public_id).first()
+    hold = holds_in_scope(viewer).filter(public_id=public_id).first()
     if hold is None:
         raise OutOfScope("No such hold.")
     return hold
@@ -184,7 +184,7 @@ def hold_for_change(*, viewer: Viewer, public_id: uuid.UUID) -> DivertedChargeHo
 def hold_get(*, viewer: Viewer, public_id: uuid.UUID) -> HoldDetail:
     hold = (
         _hold_rows()
-        .filter(pk__in=_holds_in_scope(viewer).values("pk"))
+        .filter(pk__in=holds_in_scope(viewer).values("pk"))
         .filter(public_id=public_id)
         .first()
     )

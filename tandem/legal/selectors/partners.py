@@ -23,7 +23,7 @@ from tandem.audit.services import audit_read
 from tandem.casework.models import Enrollment
 from tandem.consent.current import current_grants
 from tandem.legal.models import LegalStatusSummary
-from tandem.legal.selectors.holds import _holds_in_scope
+from tandem.legal.selectors.holds import holds_in_scope
 from tandem.legal.sharing import (
     SHARED_CATEGORY,
     annotated_summary,
@@ -192,7 +192,7 @@ def _office_holds(viewer: Viewer, person_ids: list[int]) -> dict[int, list[HoldB
     by_person: dict[int, list[HoldBrief]] = defaultdict(list)
     if not can(viewer, Capability.WORK_HOLDS) or not person_ids:
         return by_person
-    for hold in _holds_in_scope(viewer).filter(person_id__in=person_ids).order_by("deadline", "pk"):
+    for hold in holds_in_scope(viewer).filter(person_id__in=person_ids).order_by("deadline", "pk"):
         by_person[hold.person_id].append(
             HoldBrief(
                 public_id=hold.public_id,

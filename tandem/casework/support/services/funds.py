@@ -274,6 +274,9 @@ def expense_record(
             body=f"{expense.get_category_display()} · ${amount:,} · {source.name}",
             url=reverse("casework_support:approvals"),
             actor=actor,
+            # A line of the participant's expenses, decided as the approval queue does.
+            person=expense.person,
+            category="financial",
         )
     return expense
 
@@ -334,6 +337,8 @@ def expense_decide(
             + (f" · {reason}" if reason else ""),
             url=reverse("casework_support:expenses", args=[expense.person.public_id]),
             actor=actor,
+            person=expense.person,
+            category="financial",
         )
     return expense
 
