@@ -120,7 +120,7 @@ def public_ids(values: Iterable[str]) -> tuple[list[uuid.UUID], list[str]]:
 
 def held_subject(enrollment: Enrollment) -> Subject:
     """The decision's view of the participant for the team holding `enrollment`: only that
-    team logs and corrects its contacts (`tandem.casework.services._check_may_record`)."""
+    team logs and corrects its contacts (`tandem.casework.holding`)."""
     return cast(
         Subject,
         HeldPerson(

@@ -1,6 +1,8 @@
 """Writes of casework. Each service takes `actor=` (None: the system), checks its rules,
-writes, and appends an audit event in the same transaction. The caller has checked that the
-viewer may act on the enrollment (tandem.casework.selectors answers 404 otherwise)."""
+writes, and appends an audit event in the same transaction. Pages check that the viewer may
+act on the enrollment before calling (tandem.casework.selectors answers 404 otherwise), and
+every service that acts for a viewer checks it again (`enrollment_check_held`): a service
+may be called from elsewhere (a task, the API, the demo)."""
 
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.access.decisions import Audience
+from tandem.access.decisions import Audience, Capability
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, Category
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import User
 from tandem.audit.services import audit_record
 from tandem.casework.contact_links import links_resolve, links_save
+from tandem.casework.holding import enrollment_check_held
 from tandem.casework.models import (
     GOAL_AREAS,
     NOTE_CATEGORIES,
@@ -277,9 +280,7 @@ def _linked_counts(saved: Mapping[str, int]) -> dict[str, int]:
     return {f"linked_{name}": count for name, count in saved.items()}
 
 
-def _check_may_record(viewer: Viewer, enrollment: Enrollment) -> None:
-    if viewer.role not in CASE_MANAGEMENT_ROLES or viewer.organization_id != enrollment.provider_id:
-        raise ValidationError("Only the team holding the enrollment records its contacts.")
+CONTACTS_REFUSAL = "Only the team holding the enrollment records its contacts."
 
 
 @transaction.atomic
@@ -290,7 +291,12 @@ def contact_log(
     contact forward and re-engages an inactive participant. A draft sent twice (same
     `client_token`) is stored once: the second call returns the first contact."""
     enrollment = _locked(enrollment)
-    _check_may_record(viewer, enrollment)
+    enrollment_check_held(
+        viewer=viewer,
+        enrollment=enrollment,
+        refusal=CONTACTS_REFUSAL,
+        exited="This participant has exited; enroll them again to log contacts.",
+    )
     if data.client_token is not None:
         earlier = (
             Contact.objects.filter(recorded_by=actor, client_token=data.client_token)
@@ -299,8 +305,6 @@ def contact_log(
         )
         if earlier is not None:
             return earlier
-    if enrollment.status == Enrollment.Status.EXITED:
-        raise ValidationError("This participant has exited; enroll them again to log contacts.")
     errors = _check_contact(data, enrollment)
     linked, link_errors = links_resolve(viewer=viewer, enrollment=enrollment, links=data.links)
     errors.update(link_errors)
@@ -351,7 +355,7 @@ def contact_correct(
     """Replace a contact with a corrected one. The original stays, marked removed and
     pointing at its correction, so the change keeps its history."""
     enrollment = _locked(contact.enrollment)
-    _check_may_record(viewer, enrollment)
+    enrollment_check_held(viewer=viewer, enrollment=enrollment, refusal=CONTACTS_REFUSAL)
     contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     if contact.removed_at is not None:
         raise ValidationError("This contact was already corrected or removed.")
@@ -394,7 +398,7 @@ def contact_correct(
 def contact_remove(*, actor: User, viewer: Viewer, contact: Contact, reason: str) -> Contact:
     """Mark a contact entered in error as removed (never deleted)."""
     enrollment = _locked(contact.enrollment)
-    _check_may_record(viewer, enrollment)
+    enrollment_check_held(viewer=viewer, enrollment=enrollment, refusal=CONTACTS_REFUSAL)
     contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     if contact.removed_at is not None:
         raise ValidationError("This contact was already corrected or removed.")
@@ -490,22 +494,32 @@ def _reengage(enrollment: Enrollment, *, actor: User | None, reason: str) -> Non
     )
 
 
+STATUS_REFUSAL = "Only the team holding the enrollment changes the participant's status."
+
+
 @transaction.atomic
-def enrollment_reengage(*, actor: User, enrollment: Enrollment, reason: str = "") -> Enrollment:
-    """An inactive participant is active again; nothing of their history is lost."""
+def enrollment_reengage(
+    *, actor: User | None, viewer: Viewer | None, enrollment: Enrollment, reason: str = ""
+) -> Enrollment:
+    """An inactive participant is active again; nothing of their history is lost. Only the
+    team holding the enrollment re-engages them (`viewer` None: the system)."""
     enrollment = _locked(enrollment)
+    only_inactive = "Only an inactive participant can be re-engaged."
+    enrollment_check_held(
+        viewer=viewer, enrollment=enrollment, refusal=STATUS_REFUSAL, exited=only_inactive
+    )
     if enrollment.status != Enrollment.Status.INACTIVE:
-        raise ValidationError("Only an inactive participant can be re-engaged.")
+        raise ValidationError(only_inactive)
     _reengage(enrollment, actor=actor, reason=reason.strip() or "Re-engaged by the team.")
     return enrollment
 
 
 @transaction.atomic
-def enrollment_set_inactive(
-    *, enrollment: Enrollment, on: date, reason: str, actor: User | None = None
-) -> Enrollment:
-    """The participant goes on the outreach list (by default the inactivity job, actor
-    None). Idempotent: an enrollment that is no longer active is left as it is."""
+def enrollment_set_inactive(*, enrollment: Enrollment, on: date, reason: str) -> Enrollment:
+    """The participant goes on the outreach list. The inactivity job's alone, acting as the
+    system: no page sets a participant inactive (the site's policy decides when), so there
+    is no viewer to check and no actor to take. Idempotent: an enrollment that is no longer
+    active is left as it is."""
     enrollment = _locked(enrollment)
     if enrollment.status != Enrollment.Status.ACTIVE:
         return enrollment
@@ -516,13 +530,13 @@ def enrollment_set_inactive(
     _event(
         enrollment,
         EnrollmentEvent.Kind.INACTIVE,
-        actor=actor,
+        actor=None,
         from_status=Enrollment.Status.ACTIVE,
         to_status=Enrollment.Status.INACTIVE,
         reason=reason,
     )
     audit_record(
-        actor=actor,
+        actor=None,
         site=enrollment.site_id,
         action="enrollment.inactive",
         target=enrollment,
@@ -534,13 +548,24 @@ def enrollment_set_inactive(
 
 @transaction.atomic
 def enrollment_exit(
-    *, actor: User, enrollment: Enrollment, reason: str, text: str = "", on: date | None = None
+    *,
+    actor: User | None,
+    viewer: Viewer | None,
+    enrollment: Enrollment,
+    reason: str,
+    text: str = "",
+    on: date | None = None,
 ) -> Enrollment:
     """End participation, always for an explicit reason. Ending it for non-participation
-    is refused unless the site's policy in force says so (a departure from the model)."""
+    is refused unless the site's policy in force says so (a departure from the model). Only
+    the team holding the enrollment ends it (`viewer` None: the system)."""
     enrollment = _locked(enrollment)
-    if enrollment.status == Enrollment.Status.EXITED:
-        raise ValidationError("This participant has already exited.")
+    enrollment_check_held(
+        viewer=viewer,
+        enrollment=enrollment,
+        refusal=STATUS_REFUSAL,
+        exited="This participant has already exited.",
+    )
     on = on or enrollment.site.today()
     errors: dict[str, list[str]] = {}
     if reason not in ExitReason.values:
@@ -619,10 +644,12 @@ def enrollment_assign(
     from tandem.notify.services import notify
 
     enrollment = _locked(enrollment)
-    if viewer.organization_id != enrollment.provider_id:
-        raise ValidationError("Only the provider holding the enrollment assigns its participants.")
-    if enrollment.status == Enrollment.Status.EXITED:
-        raise ValidationError("This participant has exited.")
+    enrollment_check_held(
+        viewer=viewer,
+        enrollment=enrollment,
+        capability=Capability.ASSIGN_CASELOADS,
+        refusal="Only the provider holding the enrollment assigns its participants.",
+    )
     previous = enrollment.case_manager
     if (previous.pk if previous else None) == (case_manager.pk if case_manager else None):
         raise ValidationError("That is already the participant's case manager.")
@@ -676,15 +703,15 @@ def enrollment_assign(
 
 # Tasks -----------------------------------------------------------------------------------
 
+TASKS_REFUSAL = "Only the team holding the enrollment keeps its follow-ups."
+
 
 @transaction.atomic
 def task_add(
     *, actor: User, viewer: Viewer, enrollment: Enrollment, title: str, due_on: date | None
 ) -> Task:
     enrollment = _locked(enrollment)
-    _check_may_record(viewer, enrollment)
-    if enrollment.status == Enrollment.Status.EXITED:
-        raise ValidationError("This participant has exited.")
+    enrollment_check_held(viewer=viewer, enrollment=enrollment, refusal=TASKS_REFUSAL)
     if not title.strip():
         raise ValidationError({"title": ["Say what needs doing."]})
     task = Task(
@@ -709,8 +736,12 @@ def task_add(
 
 @transaction.atomic
 def task_complete(*, actor: User, viewer: Viewer, task: Task) -> Task:
-    task = Task.objects.select_for_update(of=("self",)).select_related("enrollment").get(pk=task.pk)
-    _check_may_record(viewer, task.enrollment)
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("enrollment__provider")
+        .get(pk=task.pk)
+    )
+    enrollment_check_held(viewer=viewer, enrollment=task.enrollment, refusal=TASKS_REFUSAL)
     if task.done_at is not None:
         raise ValidationError("This task is already done.")
     task.done_at = timezone.now()

@@ -1,6 +1,6 @@
 """Casework pages: a participant's casework, the fast contact form, corrections, status
 changes, tasks, the outreach list, the supervisor's caseloads and the timeline. Thin:
-selectors scope (404 for anything out of scope), services decide and write."""
+selectors scope (404 for anything out of scope), services check again and write."""
 
 from __future__ import annotations
 
@@ -196,7 +196,9 @@ def enrollment_reengage(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpR
     form = ReengageForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.enrollment_reengage(actor=req.user, enrollment=enrollment, reason=reason)
+        services.enrollment_reengage(
+            actor=req.user, viewer=viewer, enrollment=enrollment, reason=reason
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -219,6 +221,7 @@ def enrollment_exit(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
         try:
             services.enrollment_exit(
                 actor=req.user,
+                viewer=viewer,
                 enrollment=enrollment,
                 reason=data["reason"],
                 text=data["text"],

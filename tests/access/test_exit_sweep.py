@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tandem.access.roles import CASE_MANAGEMENT_ROLES, Role
+from tandem.access.viewer import Viewer
 from tandem.casework.models import Enrollment
 from tandem.casework.services import enrollment_exit
 from tests.access.test_route_matrix import MATRIX, scene, url_for  # noqa: F401  (fixture)
@@ -63,6 +64,7 @@ def exited_scene(request, db):
         ConsentGrantFactory(consent=release, organization=organization, categories=categories)
     enrollment_exit(
         actor=team,
+        viewer=Viewer.from_membership(team.memberships.select_related("organization").get()),
         enrollment=Enrollment.objects.get(pk=enrollment.pk),
         reason="moved",
         text=EXIT_REASON,

@@ -34,12 +34,11 @@ from tandem.access.decisions import (
     Subject,
     allowed_categories,
     can,
-    decide,
     note_visible,
     recorded_item_visible,
 )
 from tandem.access.errors import OutOfScope
-from tandem.access.roles import CASE_MANAGEMENT_ROLES, Category, Purpose
+from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.audit.disclosures import Channel, Part2Notice, Part2Subject, Shown, disclose
 from tandem.audit.services import audit_read
@@ -50,11 +49,12 @@ from tandem.casework.contact_links import (
     linked_visible,
     links_by_contact,
 )
+from tandem.casework.holding import enrollment_held_by
 from tandem.casework.models import Contact, Enrollment, ExitReason, Task
 from tandem.casework.selectors.caseload import casework_rules
 from tandem.casework.timeline import TimelineEntry, timeline_collect
 from tandem.people.models import Person
-from tandem.people.selectors import HeldPerson, people_in_scope
+from tandem.people.selectors import people_in_scope
 
 CONTACTS_SHOWN = 50
 TIMELINE_LIMIT = 100
@@ -453,26 +453,6 @@ def casework_person_get(
 # The rows a case manager acts on ---------------------------------------------------------
 
 
-def _held_by_viewer(viewer: Viewer, enrollment: Enrollment) -> bool:
-    """The viewer works for the provider holding the open enrollment and may see its
-    casework: who logs contacts, corrects them and adds tasks."""
-    if viewer.role not in CASE_MANAGEMENT_ROLES or not can(viewer, Capability.LOG_CONTACTS):
-        return False
-    if enrollment.site_id != viewer.site_id or enrollment.provider_id != viewer.organization_id:
-        return False
-    subject = HeldPerson(
-        enrollment.site_id, enrollment.provider_id, enrollment.provider.is_part2_program
-    )
-    return bool(
-        decide(
-            viewer=viewer,
-            person=subject,
-            category=Category.CASEWORK,
-            purpose=Purpose.CARE_COORDINATION,
-        )
-    )
-
-
 def enrollment_for_work(
     *, viewer: Viewer, public_id: uuid.UUID | str, audit: bool = False
 ) -> Enrollment:
@@ -486,7 +466,7 @@ def enrollment_for_work(
         )
     except (Enrollment.DoesNotExist, ValueError) as exc:
         raise OutOfScope("No such enrollment.") from exc
-    if not _held_by_viewer(viewer, enrollment):
+    if not enrollment_held_by(viewer, enrollment):
         raise OutOfScope("No such enrollment.")
     if audit:
         audit_read(
@@ -519,10 +499,8 @@ def contact_for_work(*, viewer: Viewer, public_id: uuid.UUID | str) -> Contact:
     except (Contact.DoesNotExist, ValueError) as exc:
         raise OutOfScope("No such contact.") from exc
     enrollment = contact.enrollment
-    if (
-        enrollment.status == Enrollment.Status.EXITED
-        or contact.recorded_by_organization_id != viewer.organization_id
-        or not _held_by_viewer(viewer, enrollment)
+    if contact.recorded_by_organization_id != viewer.organization_id or not enrollment_held_by(
+        viewer, enrollment
     ):
         raise OutOfScope("No such contact.")
     audit_read(
@@ -542,9 +520,7 @@ def task_for_work(*, viewer: Viewer, public_id: uuid.UUID | str) -> Task:
         )
     except (Task.DoesNotExist, ValueError) as exc:
         raise OutOfScope("No such task.") from exc
-    if task.enrollment.status == Enrollment.Status.EXITED or not _held_by_viewer(
-        viewer, task.enrollment
-    ):
+    if not enrollment_held_by(viewer, task.enrollment):
         raise OutOfScope("No such task.")
     return task
 

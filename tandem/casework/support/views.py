@@ -131,10 +131,11 @@ def _draft_or_404(viewer: Viewer, referral_id: uuid.UUID) -> Any:
 def intake_domain_page(request: HttpRequest, referral_id: uuid.UUID, domain: str) -> HttpResponse:
     req, viewer = _viewer(request)
     if request.method == "POST":
-        draft = _draft_or_404(viewer, referral_id)
-        form = DomainForm(request.POST, domain=domain) if domain in Domain.values else None
-        if form is None:
-            raise OutOfScope("No such step.")
+        # 404 unless the viewer may see (and so record) this domain's own category.
+        draft = selectors.intake_domain_for_change(
+            viewer=viewer, referral_id=referral_id, domain=domain
+        )
+        form = DomainForm(request.POST, domain=domain)
         if form.is_valid():
             try:
                 services.intake_answer_save(

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tandem.casework.models import Contact, Enrollment, Task
 from tandem.casework.services import enrollment_exit
-from tandem.casework.tests.conftest import NOW, TODAY, contact, release
+from tandem.casework.tests.conftest import NOW, TODAY, contact, release, viewer_of
 from tests.factories import EnrollmentFactory, PersonFactory
 
 TEAM_NOTE = "Sleeping at the Bell St camp"
@@ -29,7 +29,14 @@ def exited(rosa, alice):
     """Rosa, with two notes her team wrote, exited because she moved away."""
     contact(rosa, alice, at=NOW - dt.timedelta(days=9), note=TEAM_NOTE, place="Bell St")
     contact(rosa, alice, at=NOW - dt.timedelta(days=8), note=HEALTH_NOTE, note_category="health")
-    enrollment_exit(actor=alice, enrollment=rosa, reason="moved", text="To Portland", on=TODAY)
+    enrollment_exit(
+        actor=alice,
+        viewer=viewer_of(alice),
+        enrollment=rosa,
+        reason="moved",
+        text="To Portland",
+        on=TODAY,
+    )
     rosa.refresh_from_db()
     return rosa
 
@@ -150,7 +157,9 @@ def test_a_part2_programmes_former_patient_stays_inside_the_programme(
         person=person, provider=northside, case_manager=priya, enrolled_on=dt.date(2026, 1, 5)
     )
     contact(held, priya, note="Started methadone", note_category="substance_use")
-    enrollment_exit(actor=priya, enrollment=held, reason="chose_to_leave", on=TODAY)
+    enrollment_exit(
+        actor=priya, viewer=viewer_of(priya), enrollment=held, reason="chose_to_leave", on=TODAY
+    )
 
     programme = login(priya)
     assert "Started methadone" in main(casework_page(programme, held))
@@ -205,7 +214,7 @@ def test_the_former_teams_pages_run_a_bounded_number_of_queries(
 ):
     for index in range(rows):
         contact(rosa, alice, at=NOW - dt.timedelta(hours=index + 1), note=f"Note {index}")
-    enrollment_exit(actor=alice, enrollment=rosa, reason="moved", on=TODAY)
+    enrollment_exit(actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason="moved", on=TODAY)
     client = login(alice)
     person = rosa.person.public_id
 

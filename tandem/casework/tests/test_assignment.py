@@ -130,3 +130,23 @@ def test_the_supervisors_page_runs_a_bounded_number_of_queries(
         response = client.get(reverse("casework:caseloads"))
 
     assert response.text.count('class="assign-form"') == rows
+
+
+@pytest.mark.parametrize("who", ["case_manager", "other_supervisor"])
+def test_the_service_refuses_anyone_but_a_supervisor_of_the_holding_provider(
+    who, alice, bea, rosa, site_a
+):
+    """The page asks first; the service asks again, for a caller that is not the page."""
+    if who == "case_manager":
+        viewer = viewer_of(alice)  # of the holding provider, but without the capability
+    else:
+        other = member(Role.CM_SUPERVISOR, organization=OrganizationFactory(site=site_a))
+        viewer = viewer_of(other)
+
+    with pytest.raises(ValidationError, match="Only the provider holding the enrollment"):
+        enrollment_assign(actor=alice, viewer=viewer, enrollment=rosa, case_manager=bea)
+
+    rosa.refresh_from_db()
+    assert rosa.case_manager == alice
+    assert not EnrollmentEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="enrollment.").exists()

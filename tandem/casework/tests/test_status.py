@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from tandem.audit.models import AuditEvent
 from tandem.casework.models import Contact, Enrollment, EnrollmentEvent, ExitReason
 from tandem.casework.services import enrollment_exit, enrollment_reengage
-from tandem.casework.tests.conftest import TODAY, contact
+from tandem.casework.tests.conftest import TODAY, contact, viewer_of
 from tandem.core.periodic import run_due
 from tandem.notify.models import Notification
 from tandem.policy.tests.factories import PolicyVersionFactory, sample_rules
@@ -94,7 +94,9 @@ def test_re_engagement_makes_them_active_with_all_history_kept(rosa, alice, froz
     frozen_today.move_to(midday(later))
     run_inactivity(midday(later))
 
-    enrollment_reengage(actor=alice, enrollment=rosa, reason="Found her at the shelter")
+    enrollment_reengage(
+        actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason="Found her at the shelter"
+    )
 
     rosa.refresh_from_db()
     assert rosa.status == "active"
@@ -106,7 +108,7 @@ def test_re_engagement_makes_them_active_with_all_history_kept(rosa, alice, froz
 
 def test_only_an_inactive_participant_is_re_engaged(rosa, alice):
     with pytest.raises(ValidationError, match="inactive"):
-        enrollment_reengage(actor=alice, enrollment=rosa)
+        enrollment_reengage(actor=alice, viewer=viewer_of(alice), enrollment=rosa)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +116,7 @@ def test_only_an_inactive_participant_is_re_engaged(rosa, alice):
     [ExitReason.MOVED, ExitReason.DECEASED, ExitReason.INCARCERATION, ExitReason.CHOSE_TO_LEAVE],
 )
 def test_an_exit_needs_and_keeps_an_explicit_reason(rosa, alice, reason):
-    enrollment_exit(actor=alice, enrollment=rosa, reason=reason)
+    enrollment_exit(actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=reason)
 
     rosa.refresh_from_db()
     assert rosa.status == "exited"
@@ -126,14 +128,20 @@ def test_an_exit_needs_and_keeps_an_explicit_reason(rosa, alice, reason):
 
 def test_other_needs_words(rosa, alice):
     with pytest.raises(ValidationError) as refused:
-        enrollment_exit(actor=alice, enrollment=rosa, reason=ExitReason.OTHER, text=" ")
+        enrollment_exit(
+            actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=ExitReason.OTHER, text=" "
+        )
 
     assert "text" in refused.value.message_dict
     rosa.refresh_from_db()
     assert rosa.status == "active"
 
     enrollment_exit(
-        actor=alice, enrollment=rosa, reason=ExitReason.OTHER, text="Went home to family"
+        actor=alice,
+        viewer=viewer_of(alice),
+        enrollment=rosa,
+        reason=ExitReason.OTHER,
+        text="Went home to family",
     )
     rosa.refresh_from_db()
     assert rosa.exit_reason_text == "Went home to family"
@@ -142,7 +150,7 @@ def test_other_needs_words(rosa, alice):
 @pytest.mark.parametrize("reason", ["", "noncompliance", "failed"])
 def test_an_exit_without_a_known_reason_is_refused(rosa, alice, reason):
     with pytest.raises(ValidationError):
-        enrollment_exit(actor=alice, enrollment=rosa, reason=reason)
+        enrollment_exit(actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=reason)
 
     rosa.refresh_from_db()
     assert rosa.status == "active"
@@ -151,7 +159,12 @@ def test_an_exit_without_a_known_reason_is_refused(rosa, alice, reason):
 
 def test_non_participation_ends_participation_only_where_the_policy_says_so(rosa, alice, site_a):
     with pytest.raises(ValidationError, match="no one fails LEAD"):
-        enrollment_exit(actor=alice, enrollment=rosa, reason=ExitReason.NONPARTICIPATION)
+        enrollment_exit(
+            actor=alice,
+            viewer=viewer_of(alice),
+            enrollment=rosa,
+            reason=ExitReason.NONPARTICIPATION,
+        )
     rosa.refresh_from_db()
     assert rosa.status == "active"
 
@@ -159,17 +172,21 @@ def test_non_participation_ends_participation_only_where_the_policy_says_so(rosa
         site=site_a,
         rules=sample_rules(ends_participation_for_nonparticipation=True).to_dict(),
     )
-    enrollment_exit(actor=alice, enrollment=rosa, reason=ExitReason.NONPARTICIPATION)
+    enrollment_exit(
+        actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=ExitReason.NONPARTICIPATION
+    )
 
     rosa.refresh_from_db()
     assert rosa.exit_reason == ExitReason.NONPARTICIPATION
 
 
 def test_an_exited_enrollment_cannot_exit_again(rosa, alice):
-    enrollment_exit(actor=alice, enrollment=rosa, reason=ExitReason.MOVED)
+    enrollment_exit(actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=ExitReason.MOVED)
 
     with pytest.raises(ValidationError, match="already exited"):
-        enrollment_exit(actor=alice, enrollment=rosa, reason=ExitReason.DECEASED)
+        enrollment_exit(
+            actor=alice, viewer=viewer_of(alice), enrollment=rosa, reason=ExitReason.DECEASED
+        )
 
 
 def test_the_job_leaves_inactive_and_exited_participants_alone(rosa, bridgeway, frozen_today):

@@ -146,12 +146,24 @@ def test_why_the_status_changed_is_casework(login, alice, bob, rosa, bridgeway):
 
 def test_an_exit_reason_never_reaches_the_police(login, alice, bob, rosa, bridgeway):
     release(rosa.person, bridgeway, bob.memberships.get().organization, ["enrollment", "identity"])
-    # Once the release no longer matters (the person left), the police see nothing at all.
-    enrollment_exit(actor=alice, enrollment=rosa, reason="incarceration", text="Sentenced")
+    enrollment_exit(
+        actor=alice,
+        viewer=viewer_of(alice),
+        enrollment=rosa,
+        reason="incarceration",
+        text="Sentenced",
+    )
 
     response = page(login(bob), rosa)
 
-    assert response.status_code == 404 or "Sentenced" not in main(response)
+    # The release still names the police for the enrollment: they learn that participation
+    # ended, and nothing else: neither why nor the team's words.
+    assert response.status_code == 200
+    text = main(response)
+    assert text.count('class="timeline-status"') == 1
+    assert "Exited" in text
+    for hidden in ("Sentenced", "incarceration", "Long-term", "Bridgeway", "contact"):
+        assert hidden not in response.text, hidden
 
 
 def test_a_part2_programmes_records_never_reach_police_or_legal_partners(
@@ -201,7 +213,7 @@ def test_after_a_transfer_the_new_provider_does_not_see_the_part2_programmes_rec
     contact(
         first, priya, at=NOW - dt.timedelta(days=10), note=SU_NOTE, note_category="substance_use"
     )
-    enrollment_exit(actor=priya, enrollment=first, reason="chose_to_leave")
+    enrollment_exit(actor=priya, viewer=viewer_of(priya), enrollment=first, reason="chose_to_leave")
     second = enrollment_create(
         actor=alice, person=person, provider=bridgeway, case_manager=alice, enrolled_on=NOW.date()
     )

@@ -13,6 +13,7 @@ from tandem.casework.support.selectors.funds import (
 from tandem.casework.support.selectors.intake import (
     assessment_page,
     intake_baseline_step,
+    intake_domain_for_change,
     intake_domain_step,
     intake_for_change,
     intake_page,
@@ -37,6 +38,7 @@ __all__ = [
     "funding_sources",
     "goal_for_change",
     "intake_baseline_step",
+    "intake_domain_for_change",
     "intake_domain_step",
     "intake_for_change",
     "intake_page",

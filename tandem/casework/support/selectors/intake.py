@@ -20,11 +20,13 @@ from tandem.access.decisions import (
     can,
     intake_subject,
     recorded_by_visible,
+    recorded_item_visible,
 )
 from tandem.access.errors import OutOfScope
 from tandem.access.roles import Category
 from tandem.access.viewer import Viewer
 from tandem.audit.disclosures import Part2Notice
+from tandem.audit.services import audit_read
 from tandem.casework.support.domains import (
     DOMAIN_CATEGORY,
     DOMAIN_ORDER,
@@ -33,7 +35,7 @@ from tandem.casework.support.domains import (
     Question,
     answer_labels,
 )
-from tandem.casework.support.models import Assessment, AssessmentAnswer
+from tandem.casework.support.models import SNAPSHOT_FIELDS, Assessment, AssessmentAnswer
 from tandem.casework.support.selectors.participant import (
     PURPOSE,
     Participant,
@@ -55,6 +57,8 @@ STEPS: tuple[str, ...] = (*DOMAIN_ORDER, RELEASE_STEP, BASELINE_STEP)
 STEP_LABELS = {**dict(Domain.choices), RELEASE_STEP: "Release of information"} | {
     BASELINE_STEP: "Outcomes today"
 }
+# The baseline holds every measure of an outcome snapshot, of these categories.
+BASELINE_CATEGORIES = frozenset(category for _, _, category in SNAPSHOT_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,8 @@ class IntakeContext:
     participant: Participant | None
     # Why the intake cannot start (the referral is not approved, nobody is linked, ...).
     blocked: str = ""
+    # The person as the decision sees them during the intake (`intake_subject`).
+    subject: Subject | None = None
 
     @property
     def draft(self) -> Assessment | None:
@@ -145,7 +151,7 @@ def _intake_context(*, viewer: Viewer, referral_id: uuid.UUID) -> IntakeContext:
             "An intake starts from an approved referral; this one is "
             f"{referral.get_status_display().lower()}."
         )
-    return IntakeContext(referral, assessment, participant, blocked)
+    return IntakeContext(referral, assessment, participant, blocked, subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +233,38 @@ def intake_for_change(*, viewer: Viewer, referral_id: uuid.UUID) -> IntakeContex
     return _intake_context(viewer=viewer, referral_id=referral_id)
 
 
+def _check_sees(
+    context: IntakeContext, viewer: Viewer, categories: frozenset[str], step: str
+) -> None:
+    """OutOfScope (audited) unless decide() allows the viewer every one of `categories`
+    during this intake: a domain is information of its own category (health, substance
+    use, financial, legal), not the intake's casework."""
+    participant = context.participant
+    if participant is not None and all(participant.sees(c) for c in categories):
+        return
+    if participant is not None:
+        audit_read(
+            viewer=viewer,
+            action="person.view_refused",
+            target=participant.person,
+            purpose=PURPOSE,
+            detail={"page": "intake", "step": step},
+        )
+    raise OutOfScope("No such step.")
+
+
+def intake_domain_for_change(*, viewer: Viewer, referral_id: uuid.UUID, domain: str) -> Assessment:
+    """The draft, for the viewer's team to save one domain's answers to: only if decide()
+    allows the viewer that domain's category."""
+    if domain not in Domain.values:
+        raise OutOfScope("No such step.")
+    context = _intake_context(viewer=viewer, referral_id=referral_id)
+    if context.draft is None:
+        raise OutOfScope("No such intake.")
+    _check_sees(context, viewer, frozenset({DOMAIN_CATEGORY[domain]}), domain)
+    return context.draft
+
+
 @dataclass(frozen=True, slots=True)
 class DomainStep:
     context: IntakeContext
@@ -253,11 +291,24 @@ def intake_domain_step(*, viewer: Viewer, referral_id: uuid.UUID, domain: str) -
         raise OutOfScope("No such step.")
     context = _intake_context(viewer=viewer, referral_id=referral_id)
     draft = context.draft
-    if draft is None or context.participant is None:
+    if draft is None or context.participant is None or context.subject is None:
         raise OutOfScope("No such step.")
-    current = AssessmentAnswer.objects.filter(
-        assessment=draft, domain=domain, superseded_at__isnull=True
-    ).first()
+    category = DOMAIN_CATEGORY[domain]
+    _check_sees(context, viewer, frozenset({category}), domain)
+    current = (
+        AssessmentAnswer.objects.filter(assessment=draft, domain=domain, superseded_at__isnull=True)
+        .select_related("recorded_by_organization")
+        .first()
+    )
+    if current is not None and not recorded_item_visible(
+        viewer=viewer,
+        person=context.subject,
+        category=Category(current.category),
+        purpose=PURPOSE,
+        recorder_organization_id=current.recorded_by_organization_id,
+        recorder_is_part2=current.recorded_by_organization.is_part2_program,
+    ):
+        raise OutOfScope("No such step.")
     disclose_read(
         viewer=viewer,
         participant=context.participant,
@@ -356,10 +407,14 @@ class BaselineStep:
 
 
 def intake_baseline_step(*, viewer: Viewer, referral_id: uuid.UUID) -> BaselineStep:
+    """The baseline outcomes of a draft, suggested from the answers. It shows (and saves)
+    every measure of a snapshot, and reads the answers of domains of those same
+    categories, so the viewer must be allowed each of them."""
     context = _intake_context(viewer=viewer, referral_id=referral_id)
     draft = context.draft
     if draft is None or context.participant is None:
         raise OutOfScope("No such step.")
+    _check_sees(context, viewer, BASELINE_CATEGORIES, BASELINE_STEP)
     answers = {
         answer.domain: answer.answers
         for answer in AssessmentAnswer.objects.filter(

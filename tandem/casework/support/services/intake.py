@@ -20,14 +20,20 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.access.decisions import Capability, can
-from tandem.access.roles import Purpose
+from tandem.access.decisions import Capability, IntakeSubject, can, decide
+from tandem.access.roles import Category, Purpose
 from tandem.access.viewer import Viewer
 from tandem.accounts.models import User
 from tandem.audit.services import audit_record
+from tandem.casework.holding import enrollment_check_held, open_enrollment_of
 from tandem.casework.models import Enrollment
 from tandem.casework.support.domains import DOMAIN_CATEGORY, DOMAIN_ORDER, Domain, clean_answers
-from tandem.casework.support.models import Assessment, AssessmentAnswer, OutcomeSnapshot
+from tandem.casework.support.models import (
+    SNAPSHOT_FIELDS,
+    Assessment,
+    AssessmentAnswer,
+    OutcomeSnapshot,
+)
 from tandem.casework.support.outcomes import Outcomes
 from tandem.consent.models import Consent
 from tandem.consent.services import GrantInput, Part2Elements, consent_record
@@ -35,6 +41,10 @@ from tandem.referrals.models import Referral
 from tandem.referrals.services import referral_enroll, referral_move
 from tandem.referrals.states import OPEN_AFTER_APPROVAL
 from tandem.tenancy.models import Organization
+
+HELD_ELSEWHERE = "Another provider holds this participant's enrollment: they go on with them."
+# What the baseline holds: every measure of an outcome snapshot.
+BASELINE_CATEGORIES = tuple(dict.fromkeys(category for _, _, category in SNAPSHOT_FIELDS))
 
 
 def _check_team(viewer: Viewer) -> None:
@@ -44,7 +54,21 @@ def _check_team(viewer: Viewer) -> None:
         raise ValidationError("Only a case-management team does an intake.")
 
 
+def _check_not_held_elsewhere(viewer: Viewer, enrollment: Enrollment | None) -> None:
+    """An intake is done by whoever will hold the participant: nobody else may hold them."""
+    if enrollment is not None:
+        enrollment_check_held(
+            viewer=viewer,
+            enrollment=enrollment,
+            capability=Capability.WRITE_CASEWORK,
+            refusal=HELD_ELSEWHERE,
+        )
+
+
 def _locked(assessment: Assessment, viewer: Viewer) -> Assessment:
+    """The draft, locked, for the viewer's team to write to: its own provider's intake of
+    a person no other provider holds."""
+    _check_team(viewer)
     locked = (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("person", "site", "referral", "organization")
@@ -54,7 +78,27 @@ def _locked(assessment: Assessment, viewer: Viewer) -> Assessment:
         raise ValidationError("Another provider is doing this intake.")
     if locked.status != Assessment.Status.DRAFT:
         raise ValidationError(f"This intake is {locked.get_status_display().lower()}.")
+    _check_not_held_elsewhere(viewer, open_enrollment_of(locked.person_id))
     return locked
+
+
+def _check_category(viewer: Viewer, assessment: Assessment, category: Category, what: str) -> None:
+    """decide() on one category of what the draft records, as the intake's pages ask it:
+    the provider doing the intake stands as the participant's holder meanwhile
+    (`tandem.access.decisions.intake_subject`; `_locked` has refused anyone else's)."""
+    subject = IntakeSubject(
+        site_id=assessment.site_id,
+        holding_organization_id=assessment.organization_id,
+        holder_is_part2=assessment.organization.is_part2_program,
+    )
+    decision = decide(
+        viewer=viewer, person=subject, category=category, purpose=Purpose.CARE_COORDINATION
+    )
+    if not decision:
+        raise ValidationError(
+            f"{what} is {category.label.lower()} information, which you may not record: "
+            f"{decision.reason}"
+        )
 
 
 @transaction.atomic
@@ -84,16 +128,7 @@ def intake_start(*, actor: User, viewer: Viewer, referral: Referral) -> Assessme
         if draft.organization_id != viewer.organization_id:
             raise ValidationError("Another provider is doing this intake.")
         return draft
-    held = (
-        Enrollment.objects.filter(person=referral.person)
-        .exclude(status=Enrollment.Status.EXITED)
-        .exclude(provider_id=viewer.organization_id)
-        .exists()
-    )
-    if held:
-        raise ValidationError(
-            "Another provider holds this participant's enrollment: they go on with them."
-        )
+    _check_not_held_elsewhere(viewer, open_enrollment_of(referral.person))
     assessment = Assessment(
         site_id=referral.site_id,
         person=referral.person,
@@ -131,6 +166,9 @@ def intake_answer_save(
     assessment = _locked(assessment, viewer)
     if domain not in Domain.values:
         raise ValidationError("There is no such domain.")
+    # A domain is information of its own category (health, substance use, ...), decided
+    # as such, not as the intake's casework.
+    _check_category(viewer, assessment, DOMAIN_CATEGORY[domain], Domain(domain).label)
     if discussed not in AssessmentAnswer.Discussed.values:
         raise ValidationError({"discussed": "Say whether this was talked about."})
     clean = clean_answers(domain, dict(answers))
@@ -171,8 +209,11 @@ def intake_answer_save(
 def intake_baseline_save(
     *, actor: User, viewer: Viewer, assessment: Assessment, outcomes: Outcomes
 ) -> Assessment:
-    """The baseline outcomes of a draft; they become its first snapshot on completion."""
+    """The baseline outcomes of a draft; they become its first snapshot on completion. It
+    holds every measure of a snapshot, so the viewer must be allowed each one's category."""
     assessment = _locked(assessment, viewer)
+    for category in BASELINE_CATEGORIES:
+        _check_category(viewer, assessment, category, "The baseline")
     outcomes.check()
     assessment.baseline = outcomes.to_dict()
     assessment.save(update_fields=["baseline", "updated_at"])
@@ -350,10 +391,7 @@ def intake_complete(
     referral = referral_enroll(actor=actor, viewer=viewer, referral=referral, on=on)
     enrollment = referral.enrollment
     assert enrollment is not None
-    if enrollment.provider_id != assessment.organization_id:
-        raise ValidationError(
-            "Another provider holds this participant's enrollment: they go on with them."
-        )
+    _check_not_held_elsewhere(viewer, enrollment)
     baseline = Outcomes.from_dict(assessment.baseline)
     baseline.check()
     snapshot = OutcomeSnapshot(
