@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import QuerySet, Value
 from django.db.models.functions import JSONObject
 
@@ -224,6 +225,27 @@ def links_by_contact(contact_ids: Iterable[int], *, person_id: int) -> dict[int,
     ids = sorted(set(contact_ids))
     if not ids or not _KINDS:
         return {}
+    compiled = _links_sql(len(ids))
+    if compiled is None:
+        rows = list(_links_queryset(ids, person_id))
+    else:
+        sql, params, slots = compiled
+        values = [*ids, person_id]
+        bound = list(params)
+        for place, index in slots:
+            bound[place] = values[index]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            rows = cursor.fetchall()
+    items = [
+        _item(name, json.loads(row) if isinstance(row, str) else row)
+        for name, row in rows
+        if name in _KINDS
+    ]
+    return by_contact(_sorted(items))
+
+
+def _links_queryset(ids: list[int], person_id: int) -> QuerySet[Any]:
     parts = [
         kind.table()
         .filter(contact_id__in=ids, **{kind.person: person_id})
@@ -236,13 +258,36 @@ def links_by_contact(contact_ids: Iterable[int], *, person_id: int) -> dict[int,
         for kind in _KINDS.values()
     ]
     # No ORDER BY: the link models' default ordering names columns the UNION does not have.
-    rows = (parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]).order_by()
-    items = [
-        _item(name, json.loads(row) if isinstance(row, str) else row)
-        for name, row in rows
-        if name in _KINDS
-    ]
-    return by_contact(_sorted(items))
+    return (parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]).order_by()
+
+
+# The links query's SQL, compiled once per process for each number of contacts (a page
+# lists at most 100) and each set of kinds: building and compiling the UNION through the
+# ORM took as long as running it. It is compiled with stand-in ids no row has (negative
+# numbers), and each request puts its own contact ids and person where they stand.
+_Compiled = tuple[str, tuple[Any, ...], tuple[tuple[int, int], ...]]
+_COMPILED: dict[tuple[str, str, tuple[int, ...], int], _Compiled | None] = {}
+
+
+def _links_sql(count: int) -> _Compiled | None:
+    """The SQL and parameters for `count` contacts and the places in the parameters of the
+    contact ids (0 … count-1) and the person (count); None if the stand-ins cannot all be
+    found again in the parameters, and then the ORM builds each query itself."""
+    key = (connection.alias, connection.vendor, tuple(id(k) for k in _KINDS.values()), count)
+    if key in _COMPILED:
+        return _COMPILED[key]
+    stand_ins = [-(index + 1) for index in range(count + 1)]
+    query = _links_queryset(stand_ins[:count], stand_ins[count]).query
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    slots = tuple(
+        (place, -value - 1)
+        for place, value in enumerate(params)
+        if type(value) is int and value < 0
+    )
+    found = {index for _, index in slots}
+    compiled = (sql, tuple(params), slots) if found == set(range(count + 1)) else None
+    _COMPILED[key] = compiled
+    return compiled
 
 
 def linked_items(contact: Contact) -> list[LinkedItem]:

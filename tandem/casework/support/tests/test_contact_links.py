@@ -5,6 +5,7 @@ contact is shown."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 import zoneinfo
@@ -150,6 +151,38 @@ def test_a_pages_links_are_read_only_for_its_own_participant(scene, held):
 
     assert sorted(item.kind for item in mine[logged.pk]) == ["goals", "service_links"]
     assert theirs == {}
+
+
+def test_the_compiled_links_query_reads_what_the_orm_reads(scene, held):
+    """links_by_contact compiles its SQL once per number of contacts and puts each page's
+    ids and person in it: two participants with pages of the same length each get their
+    own links, exactly as the ORM's own query gives them."""
+    from tandem.casework import contact_links
+
+    other = other_enrollment(scene)
+    pages = {}
+    for enrollment, words in ((held, "A place of my own"), (other, "Get my ID back")):
+        linked = goal(enrollment, words)
+        contacts = [
+            log(scene, enrollment, goals=[linked], services=[service_link(enrollment)]),
+            log(scene, enrollment),
+            log(scene, enrollment, goals=[linked]),
+        ]
+        pages[enrollment.person_id] = [contact.pk for contact in contacts]
+
+    for person_id, ids in pages.items():
+        compiled = contact_links.links_by_contact(ids, person_id=person_id)
+        by_orm = contact_links.by_contact(
+            contact_links._sorted(
+                [
+                    contact_links._item(name, json.loads(row) if isinstance(row, str) else row)
+                    for name, row in contact_links._links_queryset(sorted(ids), person_id)
+                ]
+            )
+        )
+        assert compiled == by_orm
+        assert sum(len(items) for items in compiled.values()) == 3
+    assert contact_links._links_sql(3) is not None  # the compiled path, not the fallback
 
 
 def test_the_same_goal_twice_is_linked_once(scene, held):
