@@ -13,9 +13,22 @@ LOGIN_URL = "/accounts/login/"
 MFA_URL = "/accounts/2fa/authenticate/"
 
 
+# A code is good for its 30-second window only (no tolerance), and the server checks it a
+# request later: a code read in the last seconds of its window could expire on the way.
+TOTP_STEP = 30
+TOTP_MARGIN = 5
+
+
 def totp_code(secret: str, *, at: float | None = None) -> str:
-    """The code an authenticator app shows for `secret` at the Unix time `at` (default: now)."""
-    return str(pyotp.TOTP(secret).at(time.time() if at is None else at))
+    """The code an authenticator app shows for `secret` at the Unix time `at` (default: now,
+    waiting for the next window first if this one ends within TOTP_MARGIN seconds, as a
+    person would rather than type a code about to change)."""
+    if at is None:
+        left = TOTP_STEP - time.time() % TOTP_STEP
+        if left < TOTP_MARGIN:
+            time.sleep(left + 0.05)
+        at = time.time()
+    return str(pyotp.TOTP(secret).at(at))
 
 
 def submit_password(client: Client, username: str, password: str = PASSWORD):
